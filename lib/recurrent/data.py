@@ -1,0 +1,203 @@
+"""The book's data: MNIST, Tiny Shakespeare, the S&P 500 and the adding problem.
+
+Real files come from the verified cache of :mod:`recurrent.download` (registry in ``data/registry.json``;
+``RECURRENT_DATA_HOME`` moves the cache, ``RECURRENT_DATA_MIRROR`` replaces the official hosts). The loaders
+memoise their result in the process, so calling one twice in a notebook costs nothing the second time.
+
+Fetch and verify every file once, before any notebook runs::
+
+    python -m recurrent.data fetch [mnist | shakespeare | file names ...]
+"""
+import argparse
+import functools
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from . import download
+from .download import ChecksumError, DownloadError, cache_dir, fetch, registry  # noqa: F401 (public)
+
+_MNIST = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+_IDX_UBYTE = 0x08  # IDX element type code of unsigned bytes, the only one MNIST uses
+
+
+def read_idx(path, *, ndim):
+    """Parse an uncompressed IDX file of unsigned bytes (the MNIST format).
+
+    Layout: two zero bytes, the type code 0x08, the number of dimensions, one big-endian uint32 per
+    dimension, then the data in C order.
+
+    Args:
+        path: the file.
+        ndim: the number of dimensions expected (3 for images, 1 for labels).
+
+    Returns:
+        Read-only uint8 array of the shape the header gives, e.g. (N, 28, 28) or (N,).
+
+    Raises:
+        ValueError: the magic number, the number of dimensions or the length does not fit.
+    """
+    path = Path(path)
+    data = path.read_bytes()
+    if len(data) < 4 or data[:2] != b"\x00\x00":
+        raise ValueError(f"{path.name}: not an IDX file (magic bytes {data[:4].hex() or 'missing'})")
+    if data[2] != _IDX_UBYTE:
+        raise ValueError(f"{path.name}: IDX element type 0x{data[2]:02x}, expected 0x08 (unsigned byte)")
+    if data[3] != ndim:
+        raise ValueError(f"{path.name}: IDX file has {data[3]} dimensions, expected {ndim}")
+    start = 4 + 4 * ndim
+    if len(data) < start:
+        raise ValueError(f"{path.name}: IDX header is truncated ({len(data)} bytes)")
+    dims = tuple(int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim))
+    if len(data) - start != math.prod(dims):
+        raise ValueError(f"{path.name}: dimensions {dims} need {math.prod(dims)} data bytes, "
+                         f"the file has {len(data) - start}")
+    # frombuffer over immutable bytes gives a read-only array: memoised data cannot be changed by accident.
+    return np.frombuffer(data, dtype=np.uint8, offset=start).reshape(dims)
+
+
+def _mnist_split(images_name, labels_name):
+    images = read_idx(fetch(images_name), ndim=3)  # (N, 28, 28)
+    labels = read_idx(fetch(labels_name), ndim=1)  # (N,)
+    if images.shape[1:] != (28, 28):
+        raise ValueError(f"{images_name}: images are {images.shape[1:]}, expected (28, 28)")
+    if labels.shape[0] != images.shape[0]:
+        raise ValueError(f"{labels_name}: {labels.shape[0]} labels for {images.shape[0]} images")
+    if labels.size and labels.max() > 9:
+        raise ValueError(f"{labels_name}: label {labels.max()} outside 0..9")
+    return images, labels
+
+
+@functools.lru_cache(maxsize=1)
+def load_mnist():
+    """The MNIST digits (LeCun et al.), parsed from the four original IDX files.
+
+    Used in chapter 5 (the numpy models trained on MNIST rows) and chapter 7 (MNIST read row by row in
+    Keras): each image is a sequence of T=28 rows of D=28 pixels.
+
+    Returns:
+        ``((x_train, y_train), (x_test, y_test))``, read-only uint8 arrays (copy before changing them):
+        x_train (60000, 28, 28) pixel intensities 0..255, y_train (60000,) digits 0..9,
+        x_test (10000, 28, 28), y_test (10000,).
+    """
+    return _mnist_split(*_MNIST["train"]), _mnist_split(*_MNIST["test"])
+
+
+@functools.lru_cache(maxsize=1)
+def load_shakespeare():
+    """Tiny Shakespeare, the text of TensorFlow's character-level text generation tutorial.
+
+    Used in chapter 10 (character-level language model, sampling with temperature).
+
+    Returns:
+        str of 1,115,394 characters (65 distinct), starting "First Citizen:".
+    """
+    return fetch("shakespeare.txt").read_bytes().decode("utf-8")
+
+
+@functools.lru_cache(maxsize=1)
+def _sp500():
+    try:
+        from arch.data import sp500
+    except ImportError as exc:  # arch is in requirements.txt, not in the library's own dependencies
+        raise ImportError("load_sp500 needs the 'arch' package (see requirements.txt)") from exc
+    return sp500.load()
+
+
+def load_sp500():
+    """Daily S&P 500 index prices, 1999-01-04 to 2018-12-31, as shipped offline by the ``arch`` package.
+
+    Used in chapter 9 (stock prices: persistence and AR baselines, returns vs. levels).
+
+    Returns:
+        pandas.DataFrame indexed by a DatetimeIndex of trading days (5031 rows), with float columns
+        ``Open``, ``High``, ``Low``, ``Close``, ``Adj Close`` (index points) and int ``Volume``.
+        A fresh copy on each call, so that changing it does not affect later calls.
+    """
+    return _sp500().copy()
+
+
+def _check_int(name, value, minimum):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an int, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def adding_problem(n, T, *, rng):
+    """Sample the adding problem (Hochreiter & Schmidhuber 1997; the variant of Le et al. 2015).
+
+    Each sequence has two channels: random values and markers. Exactly two steps are marked, one in the
+    first half (steps ``0 .. T//2 - 1``) and one in the second half (steps ``T//2 .. T-1``); the target is
+    the sum of the two marked values. A network must remember a value across up to T-1 steps. Predicting
+    the constant 1 gives a mean squared error of 1/6 (the variance of a sum of two U(0, 1) values): the
+    baseline a model has to beat. Used in chapter 8 (long-range memory).
+
+    Args:
+        n: number of sequences N, int >= 1.
+        T: sequence length, int >= 2.
+        rng: numpy.random.Generator, the only source of randomness.
+
+    Returns:
+        x: float32 (N, T, 2); channel 0 values uniform in [0, 1), channel 1 markers (0 or 1).
+        y: float32 (N, 1), sum of the two marked values.
+    """
+    n = _check_int("n", n, 1)
+    T = _check_int("T", T, 2)
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {rng!r}")
+    half = T // 2
+    values = rng.random((n, T), dtype=np.float32)                  # (N, T)
+    first = rng.integers(0, half, size=n)                          # (N,)
+    second = rng.integers(half, T, size=n)                         # (N,)
+    rows = np.arange(n)
+    markers = np.zeros((n, T), dtype=np.float32)                   # (N, T)
+    markers[rows, first] = 1.0
+    markers[rows, second] = 1.0
+    x = np.stack([values, markers], axis=-1)                       # (N, T, 2)
+    y = (values[rows, first] + values[rows, second])[:, None]      # (N, 1)
+    return x, y.astype(np.float32, copy=False)
+
+
+def main(argv=None):
+    """``python -m recurrent.data fetch [names...]``: fetch and verify files, one line per file on stdout.
+
+    Cached files are hashed again, and one that fails is fetched anew. Returns the exit status: 0 when every
+    file is verified, 1 when some could not be fetched (the reasons go to stderr); unknown names exit with 2.
+    """
+    parser = argparse.ArgumentParser(prog="python -m recurrent.data",
+                                     description="Fetch and verify the book's data files.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    cmd = sub.add_parser("fetch", help="download (or copy from the mirror) and verify files")
+    cmd.add_argument("names", nargs="*", help="datasets (mnist, shakespeare) or file names; default: all")
+    args = parser.parse_args(argv)
+    try:
+        entries = download.select(args.names)
+    except ValueError as exc:
+        parser.error(str(exc))
+    failed = 0
+    for e in entries:
+        try:
+            _, source = download.ensure(e, verify_cached=True)
+        except download.DownloadError as exc:
+            failed += 1
+            print(f"FAILED   {e['name']}\n{exc}", file=sys.stderr)
+            continue
+        how = f"fetched from {source}" if source else "cached"
+        print(f"ok       {e['name']:<25} sha256 {e['sha256'][:12]}…  {how}", flush=True)
+    if failed:
+        print(f"{failed} of {len(entries)} files could not be fetched; see the messages above",
+              file=sys.stderr)
+        return 1
+    print(f"{len(entries)} files verified in {download.cache_dir()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

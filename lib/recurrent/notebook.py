@@ -1,0 +1,61 @@
+"""The one setup call every notebook makes first: ``rc.setup()``.
+
+It seeds every random source the chapters use, silences TensorFlow's C++ logging *before* TensorFlow
+is imported (its log lines would otherwise be stored as stderr in the notebook), and sets one plotting
+style for the whole book.
+"""
+import os
+import random
+import warnings
+
+import numpy as np
+
+DEFAULT_SEED = 0
+
+
+def quiet_tensorflow():
+    """Set the environment variables that keep TensorFlow quiet; harmless if it is already loaded."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")   # no C++ info/warning lines on stderr
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # no oneDNN banner; steadier float results
+
+
+def plot_style():
+    """Apply the book's matplotlib style (inline PNG figures, readable sizes, light grid)."""
+    import matplotlib as mpl
+
+    mpl.rcParams.update({
+        "figure.figsize": (7.0, 3.6),
+        "figure.dpi": 100,
+        "savefig.dpi": 100,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "font.size": 10,
+        "legend.frameon": False,
+        "image.cmap": "viridis",
+    })
+
+
+def setup(seed=DEFAULT_SEED, *, keras=False):
+    """Prepare a notebook: quiet TensorFlow, seed everything, set the plot style.
+
+    Args:
+        seed: int, seeds Python's `random`, numpy's global state and (if `keras`) TensorFlow.
+        keras: if True, import Keras now and call ``keras.utils.set_random_seed(seed)``.
+
+    Returns:
+        numpy.random.Generator seeded with `seed`, for the explicit randomness lib functions take.
+    """
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    quiet_tensorflow()
+    warnings.filterwarnings("ignore", category=DeprecationWarning, module="jupyter_client")
+    random.seed(seed)
+    np.random.seed(seed)
+    if keras:
+        import keras as _keras
+
+        _keras.utils.set_random_seed(int(seed))
+    plot_style()
+    return np.random.default_rng(seed)

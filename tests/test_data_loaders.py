@@ -1,0 +1,134 @@
+"""The loaders of recurrent.data on the real files (fetched through RECURRENT_DATA_MIRROR or the cache)."""
+import numpy as np
+import pytest
+
+from recurrent import data
+
+# Published MNIST class counts (digits 0..9), training and test sets.
+MNIST_TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+MNIST_TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+
+
+def test_load_mnist_real_files():
+    (x_train, y_train), (x_test, y_test) = data.load_mnist()
+    assert x_train.shape == (60000, 28, 28) and y_train.shape == (60000,)
+    assert x_test.shape == (10000, 28, 28) and y_test.shape == (10000,)
+    for a in (x_train, y_train, x_test, y_test):
+        assert a.dtype == np.uint8
+        assert not a.flags.writeable  # memoised: must not be changed in place by a caller
+    assert np.bincount(y_train, minlength=10).tolist() == MNIST_TRAIN_COUNTS
+    assert np.bincount(y_test, minlength=10).tolist() == MNIST_TEST_COUNTS
+    assert x_train.max() == 255 and x_train.min() == 0
+    assert data.load_mnist()[0][0] is x_train  # the second call is served from memory
+
+
+def test_load_shakespeare_real_file():
+    text = data.load_shakespeare()
+    assert isinstance(text, str)
+    assert len(text) == 1115394
+    assert len(set(text)) == 65
+    assert text.startswith("First Citizen:\nBefore we proceed any further, hear me speak.")
+
+
+def write_idx(path, dims, payload, *, type_code=0x08, ndim=None):
+    header = bytes([0, 0, type_code, len(dims) if ndim is None else ndim])
+    path.write_bytes(header + b"".join(d.to_bytes(4, "big") for d in dims) + payload)
+    return path
+
+
+def test_read_idx_parses_a_small_file(tmp_path):
+    values = bytes(range(24))
+    a = data.read_idx(write_idx(tmp_path / "ok", (2, 3, 4), values), ndim=3)
+    assert a.shape == (2, 3, 4) and a.dtype == np.uint8
+    np.testing.assert_array_equal(a.ravel(), np.arange(24))
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"type_code": 0x0D}, "element type"),
+    ({"ndim": 2}, "dimensions, expected 3"),
+    ({"payload": bytes(23)}, "need 24 data bytes"),
+    ({"payload": bytes(25)}, "need 24 data bytes"),
+])
+def test_read_idx_rejects_malformed_files(tmp_path, kwargs, match):
+    payload = kwargs.pop("payload", bytes(24))
+    path = write_idx(tmp_path / "bad", (2, 3, 4), payload, **kwargs)
+    with pytest.raises(ValueError, match=match):
+        data.read_idx(path, ndim=3)
+
+
+def test_read_idx_rejects_wrong_magic_and_short_header(tmp_path):
+    (tmp_path / "text").write_bytes(b"hello world")
+    with pytest.raises(ValueError, match="not an IDX file"):
+        data.read_idx(tmp_path / "text", ndim=1)
+    (tmp_path / "short").write_bytes(bytes([0, 0, 8, 3, 0, 0]))
+    with pytest.raises(ValueError, match="truncated"):
+        data.read_idx(tmp_path / "short", ndim=3)
+
+
+def test_load_sp500():
+    pd = pytest.importorskip("pandas")
+    df = data.load_sp500()
+    assert isinstance(df, pd.DataFrame)
+    assert isinstance(df.index, pd.DatetimeIndex)
+    assert df.index.is_monotonic_increasing
+    assert df.index[0].year == 1999 and df.index[-1].year == 2018
+    assert {"Open", "High", "Low", "Close", "Adj Close", "Volume"} <= set(df.columns)
+    assert df["Adj Close"].notna().all() and (df["Adj Close"] > 0).all()
+    df.loc[df.index[0], "Adj Close"] = -1.0  # each call gives a fresh copy
+    assert data.load_sp500()["Adj Close"].iloc[0] > 0
+
+
+def test_adding_problem_layout():
+    n, T = 500, 9  # odd T: first half is steps 0..3, second half 4..8
+    x, y = data.adding_problem(n, T, rng=np.random.default_rng(1))
+    assert x.shape == (n, T, 2) and x.dtype == np.float32
+    assert y.shape == (n, 1) and y.dtype == np.float32
+    values, markers = x[..., 0], x[..., 1]
+    assert values.min() >= 0.0 and values.max() < 1.0
+    assert set(np.unique(markers).tolist()) == {0.0, 1.0}
+    assert (markers[:, : T // 2].sum(axis=1) == 1).all()
+    assert (markers[:, T // 2:].sum(axis=1) == 1).all()
+    marked = np.where(markers == 1.0, values, 0.0)
+    np.testing.assert_allclose(y[:, 0], marked.sum(axis=1), rtol=1e-6)
+    # Every position of each half is used for some sequence: the markers are not stuck in place.
+    assert (markers.sum(axis=0) > 0).all()
+
+
+def test_adding_problem_constant_baseline_is_one_sixth():
+    _, y = data.adding_problem(100_000, 10, rng=np.random.default_rng(0))
+    mse = float(np.mean((y.astype(np.float64) - 1.0) ** 2))
+    # Var(U1 + U2) = 2/12; the standard error of this mean over 1e5 samples is about 6e-4.
+    assert abs(mse - 1 / 6) < 3e-3
+
+
+def test_adding_problem_is_reproducible():
+    a = data.adding_problem(20, 6, rng=np.random.default_rng(7))
+    b = data.adding_problem(20, 6, rng=np.random.default_rng(7))
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+
+
+@pytest.mark.parametrize("n, T, rng, name", [
+    (0, 5, np.random.default_rng(0), "n"),
+    (2.0, 5, np.random.default_rng(0), "n"),
+    (True, 5, np.random.default_rng(0), "n"),
+    (3, 1, np.random.default_rng(0), "T"),
+    (3, "5", np.random.default_rng(0), "T"),
+    (3, 5, None, "rng"),
+    (3, 5, np.random.RandomState(0), "rng"),
+])
+def test_adding_problem_validates_arguments(n, T, rng, name):
+    with pytest.raises(ValueError, match=f"^{name} must"):
+        data.adding_problem(n, T, rng=rng)
+
+
+def test_adding_problem_needs_rng_keyword():
+    with pytest.raises(TypeError):
+        data.adding_problem(3, 5, np.random.default_rng(0))
+
+
+def test_adding_problem_shortest_sequences():
+    x, y = data.adding_problem(np.int64(4), 2, rng=np.random.default_rng(3))
+    # T=2: the first half is step 0 and the second half step 1, so both steps are always marked.
+    np.testing.assert_array_equal(x[..., 1], np.ones((4, 2), dtype=np.float32))
+    np.testing.assert_allclose(y[:, 0], x[..., 0].sum(axis=1), rtol=1e-6)
