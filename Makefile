@@ -33,7 +33,7 @@ book: $(STAMP)
 test: test-lib test-notebooks test-book
 
 test-lib: $(STAMP)
-	$(PY) -m pytest tests --durations=10
+	$(PY) -m pytest -p no:cacheprovider tests --durations=10
 
 test-notebooks: data
 	$(PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env \
