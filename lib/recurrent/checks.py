@@ -1,0 +1,158 @@
+"""Shape, dtype and finiteness checks shared by the cells (the shapes are those of chapter 1).
+
+A wrong shape in numpy rarely fails where it was made: broadcasting carries it along until some
+later line complains about something else. The cells therefore check their arguments first and
+raise ValueError naming the argument and the shape it should have, e.g.
+
+    ValueError: state0 must have shape (N, H) = (3, 6), got (4, 6)
+
+The checks never convert: an array of the wrong dtype is refused, not silently cast, so a float32
+model stays float32 and a float64 gradient check stays float64.
+"""
+from collections.abc import Mapping
+
+import numpy as np
+
+BASE_KEYS = ("kernel", "recurrent_kernel", "bias")
+
+
+def check_finite(name, a, label):
+    """Raise ValueError if `a` holds NaN or inf; `label` is its shape in letters, e.g. "(N, T, D)"."""
+    finite = np.isfinite(a)
+    if not finite.all():
+        bad = a.size - np.count_nonzero(finite)
+        raise ValueError(f"{name} of shape {label} = {a.shape} must be finite, "
+                         f"but {bad} of its {a.size} values are NaN or inf")
+
+
+def check_array(name, a, shape, label, dtype):
+    """Check that `a` is a finite ndarray of exactly `shape` and `dtype`; return it unchanged.
+
+    Args:
+        name: how the caller calls it, e.g. "state0" or "params['bias']".
+        a: the value to check.
+        shape: tuple of ints, the shape expected.
+        label: the same shape in letters, e.g. "(N, H)", shown in the message.
+        dtype: numpy dtype expected (that of x).
+
+    Returns:
+        `a` itself.
+    """
+    if not isinstance(a, np.ndarray):
+        raise ValueError(f"{name} must be a numpy array of shape {label} = {tuple(shape)}, "
+                         f"got {type(a).__name__}")
+    if a.shape != tuple(shape):
+        raise ValueError(f"{name} must have shape {label} = {tuple(shape)}, got {a.shape}")
+    if a.dtype != dtype:
+        raise ValueError(f"{name} must have dtype {dtype} like x, got {a.dtype}: convert it explicitly "
+                         f"(the cells never change dtypes behind your back)")
+    check_finite(name, a, label)
+    return a
+
+
+def check_params(params, k, *, extra=(), gates=""):
+    """Check the parameter dict of a cell with k gate blocks and infer D, H and the dtype.
+
+    Args:
+        params: dict with keys "kernel" (D, kH), "recurrent_kernel" (H, kH), "bias" and `extra`.
+        k: number of gate blocks (RNN 1, GRU 3, LSTM 4).
+        extra: names of further parameters the variant needs (the LSTM peepholes).
+        gates: the gate letters, shown in messages, e.g. "i, f, c, o".
+
+    Returns:
+        (D, H, dtype). The bias and the extra parameters are only checked for being floating
+        arrays here; their shapes depend on the variant, so the cell checks them with check_array.
+    """
+    keys = BASE_KEYS + tuple(extra)
+    kh = "H" if k == 1 else f"{k}H"
+    if not isinstance(params, Mapping):
+        raise ValueError(f"params must be a dict with keys {list(keys)}, got {type(params).__name__}")
+    missing = [key for key in keys if key not in params]
+    if missing:
+        raise ValueError(f"params is missing {missing}: expected keys {list(keys)}")
+    unexpected = [key for key in params if key not in keys]
+    if unexpected:
+        hint = " (a peephole LSTM needs peephole=True)" if any("peephole" in str(u) for u in unexpected) else ""
+        raise ValueError(f"params has unexpected keys {unexpected}{hint}: expected keys {list(keys)}")
+    for key in keys:
+        a = params[key]
+        if not isinstance(a, np.ndarray) or not np.issubdtype(a.dtype, np.floating):
+            what = a.dtype if isinstance(a, np.ndarray) else type(a).__name__
+            raise ValueError(f"params['{key}'] must be a floating numpy array, got {what}")
+    dtype = params["kernel"].dtype
+    for key in keys:
+        if params[key].dtype != dtype:
+            raise ValueError(f"params['{key}'] has dtype {params[key].dtype} but params['kernel'] has "
+                             f"{dtype}: all parameters must share one dtype")
+    U, W = params["recurrent_kernel"], params["kernel"]
+    order = f" (gate order {gates})" if gates else ""
+    if U.ndim != 2 or U.shape[0] == 0 or U.shape[1] != k * U.shape[0]:
+        raise ValueError(f"params['recurrent_kernel'] must have shape (H, {kh}){order}, got {U.shape}")
+    H = U.shape[0]
+    if W.ndim != 2 or W.shape[0] == 0 or W.shape[1] != k * H:
+        raise ValueError(f"params['kernel'] must have shape (D, {kh}) = (D, {k * H}){order}, got {W.shape}")
+    check_finite("params['kernel']", W, f"(D, {kh})")
+    check_finite("params['recurrent_kernel']", U, f"(H, {kh})")
+    return W.shape[0], H, dtype
+
+
+def check_sequence(x, D, dtype, *, name="x", step=False):
+    """Check an input sequence (N, T, D), or one time step (N, D) if `step`, against the params.
+
+    Args:
+        x: the input.
+        D: the input size the kernel expects (its number of rows).
+        dtype: the parameters' dtype; x must have the same one.
+        name: the argument's name in messages.
+        step: True for a single time step x_t of shape (N, D).
+
+    Returns:
+        `x` itself (an ndarray; nothing is copied or converted).
+    """
+    label = "(N, D)" if step else "(N, T, D)"
+    if not isinstance(x, np.ndarray):
+        raise ValueError(f"{name} must be a numpy array of shape {label}, got {type(x).__name__}")
+    ndim = 2 if step else 3
+    if x.ndim != ndim:
+        raise ValueError(f"{name} must be a {ndim}-D array of shape {label}, got shape {x.shape}")
+    if not np.issubdtype(x.dtype, np.floating):
+        raise ValueError(f"{name} must be a floating-point array (float32 or float64) of shape {label}, "
+                         f"got dtype {x.dtype}")
+    if x.shape[0] == 0:
+        raise ValueError(f"{name} must have shape {label} with N >= 1, got {x.shape}")
+    if not step and x.shape[1] == 0:
+        raise ValueError(f"{name} must have shape (N, T, D) with T >= 1 time steps, got {x.shape}")
+    if x.shape[-1] != D:
+        expected = f"(N, {D})" if step else f"(N, T, {D})"
+        raise ValueError(f"{name} must have shape {label} = {expected}: D = {D} is the number of rows "
+                         f"of params['kernel'], got {x.shape}")
+    if x.dtype != dtype:
+        raise ValueError(f"{name} has dtype {x.dtype} but params have dtype {dtype}: convert one of them "
+                         f"explicitly (the cells never change dtypes behind your back)")
+    check_finite(name, x, label)
+    return x
+
+
+def check_state(name, state, N, H, dtype, *, pair=False):
+    """Check an initial state (or its gradient): one (N, H) array, or a pair of them if `pair`.
+
+    Args:
+        name: the argument's name, e.g. "state0" or "dstate".
+        state: None (meaning zeros), an (N, H) array, or for the LSTM a pair (h, c) of (N, H) arrays.
+        N, H: batch size (from x) and number of units (from the params).
+        dtype: the dtype of x.
+        pair: True for the LSTM's (h, c).
+
+    Returns:
+        The state with None replaced by zeros: an (N, H) array, or a tuple of two.
+    """
+    if state is None:
+        zeros = np.zeros((N, H), dtype)
+        return (zeros, zeros.copy()) if pair else zeros
+    if pair:
+        if not isinstance(state, (tuple, list)) or len(state) != 2:
+            raise ValueError(f"{name} must be a pair (h, c) of arrays of shape (N, H) = {(N, H)}, "
+                             f"got {type(state).__name__}")
+        return tuple(check_array(f"{name}[{j}] ({part})", s, (N, H), "(N, H)", dtype)
+                     for j, (part, s) in enumerate(zip("hc", state)))
+    return check_array(name, state, (N, H), "(N, H)", dtype)

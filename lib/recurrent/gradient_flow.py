@@ -1,0 +1,61 @@
+"""How far back does a gradient reach? (chapters 2 and 3)
+
+For a loss L that depends only on the last hidden state h_T, the gradient with respect to the
+state k steps earlier, dL/dh_{T-k}, is a product of k step Jacobians. Its norm against k shows
+vanishing (it falls geometrically) or exploding (it grows) gradients directly.
+
+The measurement uses only the public cell API: the state after T - k steps is the final state of
+a forward pass over the first T - k inputs, and dL/dh_{T-k} is the `dstate0` that backward
+returns for a forward pass over the last k inputs started from that state. This costs O(T^2)
+steps, which is nothing for the small sizes a plot needs, and needs no extra code in the cells.
+"""
+import numpy as np
+
+
+def _check_inputs(x, max_lag):
+    if not isinstance(x, np.ndarray) or x.ndim != 3:
+        raise ValueError(f"x must be a numpy array of shape (N, T, D), got {getattr(x, 'shape', type(x).__name__)}")
+    T = x.shape[1]
+    if max_lag is None:
+        return T - 1
+    if isinstance(max_lag, bool) or not isinstance(max_lag, (int, np.integer)) or not 0 <= max_lag < T:
+        raise ValueError(f"max_lag must be an integer in [0, T - 1] = [0, {T - 1}], got {max_lag!r}")
+    return int(max_lag)
+
+
+def gradient_norm_by_lag(module, params, x, *, direction=None, max_lag=None, **variant):
+    """Norm of dL/dh_{T-k} for k = 0..max_lag, with L = sum(h_T * direction).
+
+    Args:
+        module: recurrent.rnn, recurrent.lstm or recurrent.gru.
+        params: the cell's parameters (float64 recommended: small norms stay exact).
+        x: inputs (N, T, D); the states start at zero.
+        direction: (N, H) weights of the loss on h_T; all ones / sqrt(H) when None.
+        max_lag: largest k (default T - 1).
+        **variant: peephole=... (LSTM) or reset_after=... (GRU).
+
+    Returns:
+        lags: (K,) integers 0..max_lag.
+        norms: (K,) the mean over the N examples of ||dL/dh_{T-k}|| (Euclidean norm over H).
+            For the LSTM this is the gradient with respect to h only, not the cell state c.
+    """
+    max_lag = _check_inputs(x, max_lag)
+    N, T, _ = x.shape
+    H = params["recurrent_kernel"].shape[0]
+    if direction is None:
+        direction = np.full((N, H), 1.0 / np.sqrt(H), dtype=x.dtype)
+    elif not isinstance(direction, np.ndarray) or direction.shape != (N, H):
+        raise ValueError(f"direction must have shape (N, H) = ({N}, {H}), got {getattr(direction, 'shape', None)}")
+    lags = np.arange(max_lag + 1)
+    norms = np.empty(max_lag + 1)
+    norms[0] = np.linalg.norm(direction, axis=1).mean()             # dL/dh_T is the direction itself
+    for k in lags[1:]:
+        _, prefix = module.forward(x[:, :T - k], params, **variant)   # T - k >= 1 steps
+        state = module.final_state(prefix)                          # h_{T-k} (or (h, c))
+        _, suffix = module.forward(x[:, T - k:], params, state, **variant)
+        pair = isinstance(module.final_state(suffix), tuple)
+        dstate = (direction, np.zeros_like(direction)) if pair else direction
+        _, _, dstate0 = module.backward(None, suffix, dstate)
+        dh = dstate0[0] if pair else dstate0                        # (N, H)
+        norms[k] = np.linalg.norm(dh, axis=1).mean()
+    return lags, norms

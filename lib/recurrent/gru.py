@@ -1,0 +1,248 @@
+"""The GRU cell (Keras GRU) in numpy, forward and backward side by side (chapter 4).
+
+Gate order z, r, h (Keras). With W = params["kernel"] (D, 3H) and U = params["recurrent_kernel"] (H, 3H):
+
+reset_after=True (Keras default, the cuDNN form), bias (2, 3H): row 0 for the input, row 1 for h:
+    z = sigmoid(x W_z + b0_z + h U_z + b1_z)      r = sigmoid(x W_r + b0_r + h U_r + b1_r)
+    h~ = tanh(x W_h + b0_h + r * (h U_h + b1_h))
+reset_after=False (Cho et al. 2014), bias (3H,):
+    z, r as above with one bias     h~ = tanh(x W_h + b_h + (r * h) U_h)
+both:
+    h_t = z * h_{t-1} + (1 - z) * h~
+
+The fast path follows rnn.py; the reset gate sits inside the candidate's recurrent term, so backward
+keeps two gradient arrays: dA for the input projection and dB for the recurrent one (reset_after=True)
+or (r * h_{t-1}) for U_h (reset_after=False).
+"""
+import numpy as np
+
+from .activations import dsigmoid, dtanh, sigmoid
+from .checks import check_array, check_params, check_sequence, check_state
+from .rnn import _check_init, flush_tiny, glorot_uniform, orthogonal, previous_states
+
+
+def init_params(input_dim, units, *, rng, dtype=np.float32, reset_after=True):
+    """Parameters as keras.layers.GRU initialises them (glorot kernel, orthogonal U, zero bias).
+
+    Args:
+        input_dim: D.  units: H.
+        rng: numpy.random.Generator (required).
+        dtype: float32 for training, float64 for gradient checks.
+        reset_after: True gives bias (2, 3H), False bias (3H,).
+
+    Returns:
+        dict kernel (D, 3H), recurrent_kernel (H, 3H), bias (2, 3H) or (3H,).
+    """
+    D, H = _check_init(input_dim, units, rng, dtype)
+    return {"kernel": glorot_uniform((D, 3 * H), rng, dtype),
+            "recurrent_kernel": orthogonal((H, 3 * H), rng, dtype),
+            "bias": np.zeros((2, 3 * H) if reset_after else (3 * H,), dtype)}
+
+
+def _check(params, reset_after):
+    D, H, dtype = check_params(params, 3, gates="z, r, h")
+    shape, label = ((2, 3 * H), "(2, 3H)") if reset_after else ((3 * H,), "(3H,)")
+    check_array(f"params['bias'] (reset_after={reset_after})", params["bias"], shape, label, dtype)
+    return D, H, dtype
+
+
+# ---------------------------------------------------------------- one time step
+
+def step_forward(x_t, h_prev, params, *, reset_after=True):
+    """One GRU step.
+
+    Args:
+        x_t: input at time t, (N, D).
+        h_prev: previous hidden state, (N, H).
+        params: dict as init_params returns it.
+        reset_after: which convention (must match the bias shape).
+
+    Returns:
+        h_t: (N, H).
+        step_cache: what step_backward needs.
+    """
+    D, H, dtype = _check(params, reset_after)
+    check_sequence(x_t, D, dtype, name="x_t", step=True)
+    check_state("h_prev", h_prev, x_t.shape[0], H, dtype)
+    b_in = params["bias"][0] if reset_after else params["bias"]
+    gates = x_t @ params["kernel"] + b_in                           # (N, 3H) input projection
+    h_t, kept = np.empty_like(h_prev), np.empty_like(h_prev)
+    _cell_forward(gates, h_prev, params, reset_after, h_t, kept, np.empty_like(gates))
+    return h_t, (x_t, h_prev, gates, kept, params, reset_after)
+
+
+def step_backward(dh_t, step_cache):
+    """Backward of step_forward.
+
+    Args:
+        dh_t: dL/dh_t, (N, H): everything that reaches h_t (its output and the next step).
+        step_cache: from step_forward.
+
+    Returns:
+        dx_t: (N, D).
+        dh_prev: (N, H).
+        grads: dict like params, this step's contribution.
+    """
+    x_t, h_prev, gates, kept, params, reset_after = step_cache
+    check_array("dh_t", dh_t, h_prev.shape, "(N, H)", h_prev.dtype)
+    dA = np.empty_like(gates)                                       # (N, 3H)
+    dB = np.empty_like(gates) if reset_after else None              # (N, 3H)
+    dh_prev = dh_t.copy()                                           # updated in place below
+    _cell_backward(dh_prev, h_prev, gates, kept, params["recurrent_kernel"], reset_after, dA, dB,
+                   np.empty((2,) + h_prev.shape, h_prev.dtype))
+    grads = {"kernel": x_t.T @ dA}
+    if reset_after:
+        grads["recurrent_kernel"] = h_prev.T @ dB
+        grads["bias"] = np.stack([dA.sum(axis=0), dB.sum(axis=0)])
+    else:
+        H = h_prev.shape[1]
+        grads["recurrent_kernel"] = np.concatenate([h_prev.T @ dA[:, :2 * H], kept.T @ dA[:, 2 * H:]], axis=1)
+        grads["bias"] = dA.sum(axis=0)
+    return dA @ params["kernel"].T, dh_prev, grads
+
+
+def _cell_forward(gates, h_prev, params, reset_after, h_out, kept_out, tmp):
+    """One step in place: `gates` (N, 3H) enters as x_t W + b_in and leaves as z, r, h~.
+
+    Writes h_t into h_out (N, H) and into kept_out (N, H) the one extra quantity backward needs:
+    h U_h + b1_h (reset_after=True) or r * h_prev (reset_after=False). tmp: (N, 3H) scratch.
+    """
+    H = h_prev.shape[1]
+    U = params["recurrent_kernel"]
+    zr, hh = gates[:, :2 * H], gates[:, 2 * H:]
+    if reset_after:
+        rec = np.matmul(h_prev, U, out=tmp)                         # (N, 3H) one matmul for all blocks
+        rec += params["bias"][1]
+        zr += rec[:, :2 * H]
+        sigmoid(zr, out=zr)                                         # z, r
+        kept_out[...] = rec[:, 2 * H:]                              # h U_h + b1_h
+        hh += np.multiply(zr[:, H:], kept_out, out=rec[:, :H])      # r * (h U_h + b1_h)
+    else:
+        zr += np.matmul(h_prev, U[:, :2 * H], out=tmp[:, :2 * H])   # (N, 2H)
+        sigmoid(zr, out=zr)
+        np.multiply(zr[:, H:], h_prev, out=kept_out)                # r * h_prev
+        hh += np.matmul(kept_out, U[:, 2 * H:], out=tmp[:, 2 * H:])   # (r * h_prev) U_h
+    np.tanh(hh, out=hh)                                             # h~
+    # h_t = z * h_prev + (1 - z) * h~  written as h~ + z * (h_prev - h~): fewer passes
+    np.subtract(h_prev, hh, out=h_out)
+    h_out *= zr[:, :H]
+    h_out += hh
+
+
+def _cell_backward(dh, h_prev, gates, kept, U, reset_after, dA, dB, work):
+    """Write the pre-activation gradients of one step and turn dh (N, H) into dL/dh_prev.
+
+    dA (N, 3H) receives dL/d(x W + b_in) for the z, r, h blocks; for reset_after=True dB (N, 3H)
+    receives dL/d(h U + b1). For reset_after=False dB is None: there U_h multiplies r * h_prev and
+    its gradient pairs r * h_prev with dA_h, which dA already holds. work: (2, N, H) scratch.
+    """
+    H = dh.shape[1]
+    z, r, hh = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:]
+    dA_z, dA_r, dA_h = dA[:, :H], dA[:, H:2 * H], dA[:, 2 * H:]
+    d, d_rh = work                                                  # (N, H) each
+    np.subtract(h_prev, hh, out=dA_z)
+    dA_z *= dh
+    dA_z *= dsigmoid(z, out=d)                                      # dL/dz * z (1 - z)
+    np.subtract(1, z, out=dA_h)
+    dA_h *= dh
+    dA_h *= dtanh(hh, out=d)                                        # dL/dh~ * (1 - h~^2)
+    dh *= z                                                         # the direct path through z * h_prev
+    if reset_after:
+        np.multiply(dA_h, kept, out=dA_r)                           # dL/dr = dA_h * (h U_h + b1_h)
+        dA_r *= dsigmoid(r, out=d)
+        dB[:, :2 * H] = dA[:, :2 * H]                               # z, r: same as on the input side
+        np.multiply(dA_h, r, out=dB[:, 2 * H:])                     # r scales the recurrent h block
+        dh += np.matmul(dB, U.T, out=d)                             # (N, H)
+    else:
+        np.matmul(dA_h, U[:, 2 * H:].T, out=d_rh)                   # (N, H) dL/d(r * h_prev)
+        np.multiply(d_rh, h_prev, out=dA_r)
+        dA_r *= dsigmoid(r, out=d)
+        d_rh *= r
+        dh += d_rh
+        dh += np.matmul(dA[:, :2 * H], U[:, :2 * H].T, out=d)
+
+
+# ---------------------------------------------------------------- the whole sequence
+
+def forward(x, params, state0=None, *, reset_after=True):
+    """Run the GRU over a sequence (Keras GRU with return_sequences=True).
+
+    Args:
+        x: inputs, (N, T, D), float32 or float64 (params must have the same dtype).
+        params: dict kernel (D, 3H), recurrent_kernel (H, 3H), bias (2, 3H) or (3H,).
+        state0: h0, (N, H); zeros when None.
+        reset_after: the Keras default True, or False for Cho et al. (2014); must match the bias.
+
+    Returns:
+        h_seq: hidden states h_1..h_T, (N, T, H), dtype of x. The cache holds it too: do not
+            modify it in place before calling backward.
+        cache: for backward and final_state.
+    """
+    D, H, dtype = _check(params, reset_after)
+    x = check_sequence(x, D, dtype)
+    N, T, _ = x.shape
+    h0 = check_state("state0", state0, N, H, dtype)
+    b_in = params["bias"][0] if reset_after else params["bias"]
+    gates = (x.reshape(N * T, D) @ params["kernel"]).reshape(N, T, 3 * H)   # (N, T, 3H)
+    gates += b_in
+    h_seq = np.empty((N, T, H), dtype)                              # (N, T, H)
+    kept = np.empty((N, T, H), dtype)                               # (N, T, H), see _cell_forward
+    tmp = np.empty((N, 3 * H), dtype)                               # scratch for every step
+    h = h0
+    for t in range(T):
+        _cell_forward(gates[:, t], h, params, reset_after, h_seq[:, t], kept[:, t], tmp)
+        h = h_seq[:, t]
+    cache = {"x": x, "params": params, "reset_after": reset_after, "h0": h0,
+             "gates": gates, "kept": kept, "h_seq": h_seq}
+    return h_seq, cache
+
+
+def backward(dh_seq, cache, dstate=None):
+    """Backpropagation through time for forward.
+
+    Args:
+        dh_seq: dL/dh_t for every step, (N, T, H); None means zeros (only the final state is used).
+        cache: from forward.
+        dstate: dL/dh_T, (N, H), from whatever uses the final state; None means zeros.
+
+    Returns:
+        dx: (N, T, D).
+        grads: dict with the keys of params.
+        dstate0: dL/dh0, (N, H).
+    """
+    x, params, reset_after = cache["x"], cache["params"], cache["reset_after"]
+    gates, kept, h_seq, h0 = cache["gates"], cache["kept"], cache["h_seq"], cache["h0"]
+    N, T, H = h_seq.shape
+    D = x.shape[2]
+    if dh_seq is not None:
+        check_array("dh_seq", dh_seq, (N, T, H), "(N, T, H)", h_seq.dtype)
+    dh = check_state("dstate", dstate, N, H, h_seq.dtype).copy()   # (N, H), updated in place
+    U = params["recurrent_kernel"]
+    dA = np.empty_like(gates)                                       # (N, T, 3H) input-side grads
+    dB = np.empty_like(gates) if reset_after else None              # (N, T, 3H) recurrent-side grads
+    work = np.empty((2, N, H), h_seq.dtype)                         # scratch for every step
+    for t in reversed(range(T)):
+        if dh_seq is not None:
+            dh += dh_seq[:, t]                                      # (N, H) output + next step
+        h_prev = h_seq[:, t - 1] if t > 0 else h0
+        dB_t = dB[:, t] if reset_after else None
+        _cell_backward(dh, h_prev, gates[:, t], kept[:, t], U, reset_after, dA[:, t], dB_t, work)
+        flush_tiny(dh)
+    dA2 = dA.reshape(N * T, 3 * H)                                  # (NT, 3H)
+    H_prev = previous_states(h0, h_seq).reshape(N * T, H)           # (NT, H)
+    grads = {"kernel": x.reshape(N * T, D).T @ dA2}                 # (D, 3H)
+    if reset_after:
+        dB2 = dB.reshape(N * T, 3 * H)
+        grads["recurrent_kernel"] = H_prev.T @ dB2                  # (H, 3H)
+        grads["bias"] = np.stack([dA2.sum(axis=0), dB2.sum(axis=0)])   # (2, 3H)
+    else:
+        grads["recurrent_kernel"] = np.concatenate(                 # (H, 3H)
+            [H_prev.T @ dA2[:, :2 * H], kept.reshape(N * T, H).T @ dA2[:, 2 * H:]], axis=1)
+        grads["bias"] = dA2.sum(axis=0)                             # (3H,)
+    dx = (dA2 @ params["kernel"].T).reshape(N, T, D)                # (N, T, D)
+    return dx, grads, dh
+
+
+def final_state(cache):
+    """h_T, (N, H), a copy (the cache stays intact)."""
+    return cache["h_seq"][:, -1].copy()

@@ -1,0 +1,259 @@
+"""The LSTM cell (Keras LSTM) in numpy, forward and backward side by side (chapter 3).
+
+With z = x_t W + h_{t-1} U + b cut into four blocks in Keras's gate order i, f, c, o:
+
+    i = sigmoid(z_i)   f = sigmoid(z_f)   c~ = tanh(z_c)   o = sigmoid(z_o)
+    c_t = f * c_{t-1} + i * c~          h_t = o * tanh(c_t)
+
+W = params["kernel"] (D, 4H), U = params["recurrent_kernel"] (H, 4H), b = params["bias"] (4H,).
+
+`peephole=True` adds diagonal peepholes (Gers & Schmidhuber 2000), three (H,) weights that let the
+gates look at the cell state: i = sigmoid(z_i + p_i * c_{t-1}), f = sigmoid(z_f + p_f * c_{t-1}),
+o = sigmoid(z_o + p_o * c_t). Keras has no such layer, so the gradient check is its only proof.
+
+The fast path follows rnn.py: one matmul for all input projections, one h U per step, gate
+gradients of all steps kept in one (N, T, 4H) array and turned into dW, dU, db, dx after the loop.
+"""
+import numpy as np
+
+from .activations import dsigmoid, dtanh, sigmoid
+from .checks import check_array, check_params, check_sequence, check_state
+from .rnn import _check_init, flush_tiny, glorot_uniform, orthogonal, previous_states
+
+PEEPHOLES = ("input_gate_peephole_weights", "forget_gate_peephole_weights", "output_gate_peephole_weights")
+
+
+def init_params(input_dim, units, *, rng, dtype=np.float32, peephole=False):
+    """Parameters as keras.layers.LSTM initialises them, plus optional peepholes.
+
+    Glorot-uniform kernel, orthogonal recurrent kernel, zero bias except the forget block, which
+    starts at 1 (Keras unit_forget_bias=True): a new cell keeps its memory until it learns not to.
+
+    The peephole weights are drawn glorot-uniform for a vector (fan_in = fan_out = H, limit
+    sqrt(3 / H)), as the PeepholeLSTMCell of tf.keras did with these names. Small random values
+    let every peephole receive a different gradient from the first step; they are drawn after the
+    other weights, so kernel and recurrent_kernel equal those of the plain LSTM for the same rng.
+
+    Args:
+        input_dim: D.  units: H.
+        rng: numpy.random.Generator (required).
+        dtype: float32 for training, float64 for gradient checks.
+        peephole: add the three (H,) peephole weights.
+
+    Returns:
+        dict kernel (D, 4H), recurrent_kernel (H, 4H), bias (4H,) [, the three peepholes (H,)].
+    """
+    D, H = _check_init(input_dim, units, rng, dtype)
+    params = {"kernel": glorot_uniform((D, 4 * H), rng, dtype),
+              "recurrent_kernel": orthogonal((H, 4 * H), rng, dtype),
+              "bias": np.zeros(4 * H, dtype)}
+    params["bias"][H:2 * H] = 1                                     # forget gate starts open
+    if peephole:
+        for name in PEEPHOLES:
+            params[name] = glorot_uniform((H,), rng, dtype)
+    return params
+
+
+def _check(params, peephole):
+    D, H, dtype = check_params(params, 4, extra=PEEPHOLES if peephole else (), gates="i, f, c, o")
+    check_array("params['bias']", params["bias"], (4 * H,), "(4H,)", dtype)
+    for name in PEEPHOLES if peephole else ():
+        check_array(f"params['{name}']", params[name], (H,), "(H,)", dtype)
+    return D, H, dtype
+
+
+def _peepholes(params, peephole):
+    return tuple(params[name] for name in PEEPHOLES) if peephole else None
+
+
+# ---------------------------------------------------------------- one time step
+
+def step_forward(x_t, state_prev, params, *, peephole=False):
+    """One LSTM step.
+
+    Args:
+        x_t: input at time t, (N, D).
+        state_prev: (h_prev, c_prev), each (N, H).
+        params: dict as init_params returns it.
+        peephole: use the peephole weights.
+
+    Returns:
+        (h_t, c_t): each (N, H).
+        step_cache: what step_backward needs.
+    """
+    D, H, dtype = _check(params, peephole)
+    check_sequence(x_t, D, dtype, name="x_t", step=True)
+    h_prev, c_prev = check_state("state_prev", state_prev, x_t.shape[0], H, dtype, pair=True)
+    gates = x_t @ params["kernel"] + params["bias"]                 # (N, 4H) input projection
+    h_t, c_t = np.empty_like(h_prev), np.empty_like(c_prev)
+    _cell_forward(gates, h_prev, c_prev, params["recurrent_kernel"], _peepholes(params, peephole),
+                  h_t, c_t, np.empty_like(gates))
+    return (h_t, c_t), (x_t, h_prev, c_prev, gates, c_t, params, peephole)
+
+
+def step_backward(dstate_t, step_cache):
+    """Backward of step_forward.
+
+    Args:
+        dstate_t: (dh_t, dc_t), each (N, H): all that reaches h_t (output and next step) and c_t.
+        step_cache: from step_forward.
+
+    Returns:
+        dx_t: (N, D).
+        (dh_prev, dc_prev): each (N, H).
+        grads: dict like params, this step's contribution.
+    """
+    x_t, h_prev, c_prev, gates, c_t, params, peephole = step_cache
+    dh_t, dc_t = check_state("dstate_t", dstate_t, *c_t.shape, c_t.dtype, pair=True)
+    dz = np.empty_like(gates)                                       # (N, 4H)
+    dc_prev = dc_t.copy()                                           # updated in place below
+    _cell_backward(dh_t, dc_prev, gates, c_prev, c_t, _peepholes(params, peephole), dz,
+                   np.empty((2,) + c_t.shape, c_t.dtype))
+    grads = {"kernel": x_t.T @ dz, "recurrent_kernel": h_prev.T @ dz, "bias": dz.sum(axis=0)}
+    if peephole:
+        grads.update(_peephole_grads(dz, c_prev, c_t, axes=0))
+    return dz @ params["kernel"].T, (dz @ params["recurrent_kernel"].T, dc_prev), grads
+
+
+def _cell_forward(gates, h_prev, c_prev, U, peep, h_out, c_out, tmp):
+    """One step in place: `gates` (N, 4H) enters as x_t W + b and leaves as i, f, c~, o.
+
+    Writes c_t into c_out and h_t into h_out (N, H); peep is None or (p_i, p_f, p_o);
+    tmp is an (N, 4H) scratch array, so that the loop allocates nothing.
+    """
+    H = h_prev.shape[1]
+    gates += np.matmul(h_prev, U, out=tmp)                          # (N, 4H) z = x W + b + h U
+    i, f, g, o = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:3 * H], gates[:, 3 * H:]
+    work = tmp.reshape(4, -1, H)[0]                                 # (N, H) tmp's memory, free again
+    if peep is not None:
+        i += np.multiply(peep[0], c_prev, out=work)
+        f += np.multiply(peep[1], c_prev, out=work)
+    sigmoid(gates[:, :2 * H], out=gates[:, :2 * H])                 # i and f, adjacent blocks
+    np.tanh(g, out=g)                                               # candidate c~
+    np.multiply(f, c_prev, out=c_out)
+    c_out += np.multiply(i, g, out=work)                            # c_t = f c_prev + i c~
+    if peep is not None:
+        o += np.multiply(peep[2], c_out, out=work)                  # o looks at the new cell
+    sigmoid(o, out=o)
+    np.tanh(c_out, out=h_out)
+    h_out *= o                                                      # h_t = o tanh(c_t)
+
+
+def _cell_backward(dh, dc, gates, c_prev, c_t, peep, dz, work):
+    """Write dL/dz (N, 4H) of the four pre-activations into dz and turn dc into dL/dc_prev.
+
+    dh, dc: everything that reaches h_t and c_t from later steps and outputs (N, H); dc is
+    overwritten with dL/dc_prev. work: (2, N, H) scratch.
+    """
+    H = dh.shape[1]
+    i, f, g, o = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:3 * H], gates[:, 3 * H:]
+    dz_i, dz_f, dz_g, dz_o = dz[:, :H], dz[:, H:2 * H], dz[:, 2 * H:3 * H], dz[:, 3 * H:]
+    tanh_c, d = work                                                # (N, H) each
+    np.tanh(c_t, out=tanh_c)                                        # recomputed, not cached
+    np.multiply(dh, tanh_c, out=dz_o)
+    dz_o *= dsigmoid(o, out=d)                                      # through o = sigmoid(z_o)
+    dtanh(tanh_c, out=tanh_c)
+    tanh_c *= o
+    tanh_c *= dh
+    dc += tanh_c                                                    # c_t also feeds h_t = o tanh(c_t)
+    if peep is not None:
+        dc += np.multiply(dz_o, peep[2], out=d)                     # ... and o, with a peephole
+    np.multiply(dc, g, out=dz_i)
+    dz_i *= dsigmoid(i, out=d)
+    np.multiply(dc, c_prev, out=dz_f)
+    dz_f *= dsigmoid(f, out=d)
+    np.multiply(dc, i, out=dz_g)
+    dz_g *= dtanh(g, out=d)
+    dc *= f                                                         # dL/dc_prev
+    if peep is not None:
+        dc += np.multiply(dz_i, peep[0], out=d)
+        dc += np.multiply(dz_f, peep[1], out=d)
+
+
+def _peephole_grads(dz, c_prev, c_t, axes):
+    """dL/dp for the three peepholes (H,), summing over the batch (and time) `axes`."""
+    H = c_t.shape[-1]
+    return {PEEPHOLES[0]: (dz[..., :H] * c_prev).sum(axis=axes),
+            PEEPHOLES[1]: (dz[..., H:2 * H] * c_prev).sum(axis=axes),
+            PEEPHOLES[2]: (dz[..., 3 * H:] * c_t).sum(axis=axes)}
+
+
+# ---------------------------------------------------------------- the whole sequence
+
+def forward(x, params, state0=None, *, peephole=False):
+    """Run the LSTM over a sequence (Keras LSTM with return_sequences=True).
+
+    Args:
+        x: inputs, (N, T, D), float32 or float64 (params must have the same dtype).
+        params: dict kernel (D, 4H), recurrent_kernel (H, 4H), bias (4H,) [, peepholes (H,)].
+        state0: (h0, c0), each (N, H); zeros when None.
+        peephole: use the peephole weights.
+
+    Returns:
+        h_seq: hidden states h_1..h_T, (N, T, H), dtype of x. The cache holds it too: do not
+            modify it in place before calling backward.
+        cache: for backward and final_state.
+    """
+    D, H, dtype = _check(params, peephole)
+    x = check_sequence(x, D, dtype)
+    N, T, _ = x.shape
+    h0, c0 = check_state("state0", state0, N, H, dtype, pair=True)
+    U, peep = params["recurrent_kernel"], _peepholes(params, peephole)
+    gates = (x.reshape(N * T, D) @ params["kernel"]).reshape(N, T, 4 * H)   # (N, T, 4H)
+    gates += params["bias"]
+    h_seq = np.empty((N, T, H), dtype)                              # (N, T, H)
+    c_seq = np.empty((N, T, H), dtype)                              # (N, T, H)
+    tmp = np.empty((N, 4 * H), dtype)                               # scratch for every step
+    h, c = h0, c0
+    for t in range(T):
+        _cell_forward(gates[:, t], h, c, U, peep, h_seq[:, t], c_seq[:, t], tmp)
+        h, c = h_seq[:, t], c_seq[:, t]
+    cache = {"x": x, "params": params, "peephole": peephole, "h0": h0, "c0": c0,
+             "gates": gates, "h_seq": h_seq, "c_seq": c_seq}
+    return h_seq, cache
+
+
+def backward(dh_seq, cache, dstate=None):
+    """Backpropagation through time for forward.
+
+    Args:
+        dh_seq: dL/dh_t for every step, (N, T, H); None means zeros (only the final state is used).
+        cache: from forward.
+        dstate: (dh_T, dc_T), each (N, H), from whatever uses the final state; None means zeros.
+
+    Returns:
+        dx: (N, T, D).
+        grads: dict with the keys of params.
+        dstate0: (dh0, dc0), each (N, H).
+    """
+    x, params, peephole = cache["x"], cache["params"], cache["peephole"]
+    gates, h_seq, c_seq, h0, c0 = cache["gates"], cache["h_seq"], cache["c_seq"], cache["h0"], cache["c0"]
+    N, T, H = h_seq.shape
+    D = x.shape[2]
+    if dh_seq is not None:
+        check_array("dh_seq", dh_seq, (N, T, H), "(N, T, H)", h_seq.dtype)
+    dh, dc = (s.copy() for s in check_state("dstate", dstate, N, H, h_seq.dtype, pair=True))
+    U_T, peep = params["recurrent_kernel"].T, _peepholes(params, peephole)
+    dz = np.empty_like(gates)                                       # (N, T, 4H) gate pre-activation grads
+    work = np.empty((2, N, H), h_seq.dtype)                         # scratch for every step
+    for t in reversed(range(T)):
+        if dh_seq is not None:
+            dh += dh_seq[:, t]                                      # (N, H) output + next step
+        c_prev = c_seq[:, t - 1] if t > 0 else c0
+        _cell_backward(dh, dc, gates[:, t], c_prev, c_seq[:, t], peep, dz[:, t], work)
+        np.matmul(dz[:, t], U_T, out=dh)                            # (N, H) the only matmul in the loop
+        flush_tiny(dh)
+        flush_tiny(dc)
+    dz2 = dz.reshape(N * T, 4 * H)                                  # (NT, 4H)
+    grads = {"kernel": x.reshape(N * T, D).T @ dz2,                 # (D, 4H)
+             "recurrent_kernel": previous_states(h0, h_seq).reshape(N * T, H).T @ dz2,   # (H, 4H)
+             "bias": dz2.sum(axis=0)}                               # (4H,)
+    if peephole:
+        grads.update(_peephole_grads(dz, previous_states(c0, c_seq), c_seq, axes=(0, 1)))
+    dx = (dz2 @ params["kernel"].T).reshape(N, T, D)                # (N, T, D)
+    return dx, grads, (dh, dc)
+
+
+def final_state(cache):
+    """(h_T, c_T), each (N, H), copies (the cache stays intact)."""
+    return cache["h_seq"][:, -1].copy(), cache["c_seq"][:, -1].copy()

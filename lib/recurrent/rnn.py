@@ -1,0 +1,237 @@
+"""The plain recurrent cell (Keras SimpleRNN) in numpy: forward in chapter 1, backward in chapter 2.
+
+    h_t = tanh(x_t W + h_{t-1} U + b)
+
+with W = params["kernel"] (D, H), U = params["recurrent_kernel"] (H, H), b = params["bias"] (H,),
+exactly the weights of keras.layers.SimpleRNN in the order of layer.get_weights().
+
+The module also holds what the three cells share: the Keras initialisers and `previous_states`.
+
+How the fast path is organised (the LSTM and GRU follow the same plan):
+  * forward projects the inputs of all time steps with ONE matrix multiply before the loop; only
+    the h_{t-1} U term depends on the previous step and stays inside it;
+  * backward stores the gradient of every pre-activation in one (N, T, H) array during the loop and
+    turns it into dW, dU, db and dx with one big matrix multiply each after the loop.
+`step_forward` / `step_backward` are the same per-step math for a single step, kept for teaching.
+"""
+import numpy as np
+
+from .activations import dtanh
+from .checks import check_array, check_params, check_sequence, check_state
+
+
+# ---------------------------------------------------------------- initialisers (shared by the cells)
+
+def glorot_uniform(shape, rng, dtype=np.float32):
+    """keras.initializers.GlorotUniform: U(-limit, limit), limit = sqrt(6 / (fan_in + fan_out)).
+
+    fan_in, fan_out are the two dimensions of a matrix (D, kH): the whole fused kernel, as Keras
+    sees it, not one gate block. A vector (H,) counts fan_in = fan_out = H, as in Keras.
+    """
+    fan_in, fan_out = (shape[0], shape[-1])
+    limit = np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-limit, limit, size=shape).astype(dtype)
+
+
+def orthogonal(shape, rng, dtype=np.float32):
+    """keras.initializers.Orthogonal for a matrix (H, kH): orthonormal rows, U @ U.T = I (H, H).
+
+    QR of a tall (kH, H) normal matrix gives Q with orthonormal columns; multiplying each column by
+    the sign of R's diagonal makes the result uniformly distributed (QR alone is biased), and the
+    transpose turns the columns into the rows of the wide (H, kH) matrix.
+    """
+    rows, cols = shape
+    a = rng.standard_normal((max(rows, cols), min(rows, cols)))
+    q, r = np.linalg.qr(a)
+    q *= np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return np.ascontiguousarray(q).astype(dtype)
+
+
+def previous_states(s0, s_seq):
+    """The state each step started from: s0 then s_seq[:, :-1], as one array (N, T, H).
+
+    Backward needs it for dU = sum_t h_{t-1}^T dA_t, which it computes as ONE matrix multiply.
+    """
+    return np.concatenate([s0[:, None], s_seq[:, :-1]], axis=1)   # (N, T, H)
+
+
+def flush_tiny(a):
+    """Set to zero, in place, the entries of a carried gradient below 2**24 * the smallest normal number.
+
+    A gradient that vanishes over many time steps ends in the subnormal range (below 1.2e-38 in
+    float32), where x86 CPUs compute up to a hundred times slower: a T = 200 backward pass can take
+    five times as long. TensorFlow avoids this by running the CPU in flush-to-zero mode; numpy
+    cannot, so backward flushes the gradients it carries from step to step. The margin 2**24 keeps
+    their products with the gate derivatives normal as well. The threshold is about 2e-31 in
+    float32 and 4e-300 in float64: only gradients that have already vanished are touched.
+
+    Args:
+        a: floating array, modified in place.
+    """
+    np.copyto(a, 0, where=np.abs(a) < np.finfo(a.dtype).tiny * 2.0**24)
+
+
+# ---------------------------------------------------------------- parameters
+
+def init_params(input_dim, units, *, rng, dtype=np.float32):
+    """Parameters as keras.layers.SimpleRNN initialises them (glorot kernel, orthogonal U, zero bias).
+
+    Args:
+        input_dim: D, features per time step.
+        units: H, size of the hidden state.
+        rng: numpy.random.Generator (required: randomness in the book is always explicit).
+        dtype: float32 for training, float64 for gradient checks.
+
+    Returns:
+        dict kernel (D, H), recurrent_kernel (H, H), bias (H,).
+    """
+    D, H = _check_init(input_dim, units, rng, dtype)
+    return {"kernel": glorot_uniform((D, H), rng, dtype),
+            "recurrent_kernel": orthogonal((H, H), rng, dtype),
+            "bias": np.zeros(H, dtype)}
+
+
+def _check_init(input_dim, units, rng, dtype):
+    for name, n in (("input_dim", input_dim), ("units", units)):
+        if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
+            raise ValueError(f"{name} must be a positive int, got {n!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {rng!r}")
+    if not np.issubdtype(np.dtype(dtype), np.floating):
+        raise ValueError(f"dtype must be a floating dtype (float32 or float64), got {dtype!r}")
+    return int(input_dim), int(units)
+
+
+def _check(params):
+    D, H, dtype = check_params(params, 1)
+    check_array("params['bias']", params["bias"], (H,), "(H,)", dtype)
+    return D, H, dtype
+
+
+# ---------------------------------------------------------------- one time step
+
+def step_forward(x_t, h_prev, params):
+    """One step h_t = tanh(x_t W + h_prev U + b).
+
+    Args:
+        x_t: input at time t, (N, D).
+        h_prev: previous hidden state, (N, H).
+        params: dict kernel (D, H), recurrent_kernel (H, H), bias (H,).
+
+    Returns:
+        h_t: (N, H).
+        step_cache: what step_backward needs.
+    """
+    D, H, dtype = _check(params)
+    check_sequence(x_t, D, dtype, name="x_t", step=True)
+    check_state("h_prev", h_prev, x_t.shape[0], H, dtype)
+    a = x_t @ params["kernel"] + params["bias"]                     # (N, H) input projection
+    h_t = _cell_forward(a, h_prev, params["recurrent_kernel"], np.empty_like(a))   # (N, H)
+    return h_t, (x_t, h_prev, h_t, params)
+
+
+def step_backward(dh_t, step_cache):
+    """Backward of step_forward.
+
+    Args:
+        dh_t: dL/dh_t, (N, H): everything that reaches h_t (its output and the next step).
+        step_cache: from step_forward.
+
+    Returns:
+        dx_t: (N, D).
+        dh_prev: (N, H).
+        grads: dict like params, this step's contribution to dW, dU, db.
+    """
+    x_t, h_prev, h_t, params = step_cache
+    check_array("dh_t", dh_t, h_t.shape, "(N, H)", h_t.dtype)
+    da = _cell_backward(dh_t, h_t, np.empty_like(h_t))             # (N, H)
+    grads = {"kernel": x_t.T @ da, "recurrent_kernel": h_prev.T @ da, "bias": da.sum(axis=0)}
+    return da @ params["kernel"].T, da @ params["recurrent_kernel"].T, grads
+
+
+def _cell_forward(a, h_prev, U, tmp):
+    """Turn the input projection a = x_t W + b (N, H) into h_t, in place; returns `a`.
+
+    tmp: (N, H) scratch, so that the loop allocates nothing.
+    """
+    a += np.matmul(h_prev, U, out=tmp)                              # (N, H) pre-activation
+    return np.tanh(a, out=a)
+
+
+def _cell_backward(dh, h_t, out):
+    """Write into `out` (N, H) dL/da of the pre-activation a, from dL/dh_t and h_t = tanh(a)."""
+    dtanh(h_t, out=out)
+    out *= dh
+    return out
+
+
+# ---------------------------------------------------------------- the whole sequence
+
+def forward(x, params, state0=None):
+    """Run the cell over a sequence (Keras SimpleRNN with return_sequences=True).
+
+    Args:
+        x: inputs, (N, T, D), float32 or float64 (params must have the same dtype).
+        params: dict kernel (D, H), recurrent_kernel (H, H), bias (H,).
+        state0: h0, (N, H); zeros when None.
+
+    Returns:
+        h_seq: hidden states h_1..h_T, (N, T, H), dtype of x. The cache holds it too: do not
+            modify it in place before calling backward.
+        cache: for backward and final_state.
+    """
+    D, H, dtype = _check(params)
+    x = check_sequence(x, D, dtype)
+    N, T, _ = x.shape
+    h0 = check_state("state0", state0, N, H, dtype)
+    U = params["recurrent_kernel"]
+    # The input projections of all steps in one multiply; the loop then turns them into h in place.
+    h_seq = (x.reshape(N * T, D) @ params["kernel"]).reshape(N, T, H)   # (N, T, H)
+    h_seq += params["bias"]
+    tmp = np.empty((N, H), dtype)                                   # scratch for every step
+    h = h0
+    for t in range(T):
+        h = _cell_forward(h_seq[:, t], h, U, tmp)                     # (N, H), a view into h_seq
+    return h_seq, {"x": x, "params": params, "h0": h0, "h_seq": h_seq}
+
+
+def backward(dh_seq, cache, dstate=None):
+    """Backpropagation through time for forward.
+
+    Args:
+        dh_seq: dL/dh_t for every step, (N, T, H); None means zeros (only the final state is used).
+        cache: from forward.
+        dstate: dL/dh_T from whatever uses the final state, (N, H); None means zeros.
+
+    Returns:
+        dx: (N, T, D).
+        grads: dict with the keys of params: kernel (D, H), recurrent_kernel (H, H), bias (H,).
+        dstate0: dL/dh0, (N, H).
+    """
+    x, params, h0, h_seq = cache["x"], cache["params"], cache["h0"], cache["h_seq"]
+    N, T, H = h_seq.shape
+    D = x.shape[2]
+    if dh_seq is not None:
+        check_array("dh_seq", dh_seq, (N, T, H), "(N, T, H)", h_seq.dtype)
+    dh = check_state("dstate", dstate, N, H, h_seq.dtype).copy()   # (N, H), updated in place
+    U_T = params["recurrent_kernel"].T
+    dA = np.empty_like(h_seq)                                       # (N, T, H) dL/d(pre-activation)
+    for t in reversed(range(T)):
+        if dh_seq is not None:
+            dh += dh_seq[:, t]                                      # (N, H) output + next step
+        _cell_backward(dh, h_seq[:, t], dA[:, t])
+        np.matmul(dA[:, t], U_T, out=dh)                            # (N, H) the only matmul in the loop
+        flush_tiny(dh)
+    dA2 = dA.reshape(N * T, H)                                      # (NT, H)
+    grads = {"kernel": x.reshape(N * T, D).T @ dA2,                 # (D, H)
+             "recurrent_kernel": previous_states(h0, h_seq).reshape(N * T, H).T @ dA2,   # (H, H)
+             "bias": dA2.sum(axis=0)}                               # (H,)
+    dx = (dA2 @ params["kernel"].T).reshape(N, T, D)                # (N, T, D)
+    return dx, grads, dh
+
+
+def final_state(cache):
+    """h_T, (N, H), a copy (the cache stays intact)."""
+    return cache["h_seq"][:, -1].copy()
