@@ -66,7 +66,7 @@ def test_read_idx_rejects_wrong_magic_and_short_header(tmp_path):
 
 
 def test_load_sp500():
-    pd = pytest.importorskip("pandas")
+    import pandas as pd
     df = data.load_sp500()
     assert isinstance(df, pd.DataFrame)
     assert isinstance(df.index, pd.DatetimeIndex)

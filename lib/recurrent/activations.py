@@ -4,7 +4,8 @@ The derivatives are written in terms of the function's *output*: the forward pas
 computed sigmoid(a) or tanh(a), so the backward pass reuses it instead of keeping `a` around.
 
 Every function keeps the dtype of its input (float32 in, float32 out) and is safe for huge
-arguments: sigmoid(1e4) is 1.0 without an overflow warning.
+arguments: sigmoid(1e4) is 1.0 without an overflow warning. Scalars work too, as with numpy's own
+ufuncs: a python float or a numpy scalar (or a 0-d array) gives a numpy scalar back.
 """
 import numpy as np
 
@@ -16,13 +17,15 @@ def sigmoid(a, out=None):
     and needs no branch on the sign of `a`.
 
     Args:
-        a: floating array, any shape.
+        a: floating array, any shape, or a scalar.
         out: optional array of the same shape and dtype to write into (may be `a` itself).
 
     Returns:
-        Array of the shape and dtype of `a`, values in [0, 1].
+        Array of the shape and dtype of `a`, values in [0, 1]; a numpy scalar for a scalar `a`.
     """
     out = np.multiply(a, 0.5, out=out)
+    if not isinstance(out, np.ndarray):                             # scalar in: numpy gave a scalar,
+        return np.tanh(out) * 0.5 + 0.5                             # which cannot be written in place
     np.tanh(out, out=out)
     out *= 0.5
     out += 0.5
@@ -55,6 +58,7 @@ def softmax(a, axis=-1):
     Returns:
         Array of the shape and dtype of `a`, non-negative, summing to 1 along `axis`.
     """
+    a = np.asarray(a)
     e = np.exp(a - a.max(axis=axis, keepdims=True))
     e /= e.sum(axis=axis, keepdims=True)
     return e
@@ -86,6 +90,8 @@ def dtanh(y, out=None):
         Array of the shape and dtype of `y`.
     """
     out = np.multiply(y, y, out=out)
+    if not isinstance(out, np.ndarray):                             # scalar in, scalar out
+        return 1 - out
     return np.subtract(1, out, out=out)
 
 

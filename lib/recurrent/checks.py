@@ -44,20 +44,21 @@ def check_array(name, a, shape, label, dtype):
     if a.shape != tuple(shape):
         raise ValueError(f"{name} must have shape {label} = {tuple(shape)}, got {a.shape}")
     if a.dtype != dtype:
-        raise ValueError(f"{name} must have dtype {dtype} like x, got {a.dtype}: convert it explicitly "
-                         f"(the cells never change dtypes behind your back)")
+        raise ValueError(f"{name} of shape {label} must have dtype {dtype} like x, got {a.dtype}: convert it "
+                         f"explicitly (the cells never change dtypes behind your back)")
     check_finite(name, a, label)
     return a
 
 
-def check_params(params, k, *, extra=(), gates=""):
+def check_params(params, k, *, extra=(), gates="", bias_label=None):
     """Check the parameter dict of a cell with k gate blocks and infer D, H and the dtype.
 
     Args:
         params: dict with keys "kernel" (D, kH), "recurrent_kernel" (H, kH), "bias" and `extra`.
         k: number of gate blocks (RNN 1, GRU 3, LSTM 4).
-        extra: names of further parameters the variant needs (the LSTM peepholes).
+        extra: names of further parameters the variant needs (the LSTM peepholes, each (H,)).
         gates: the gate letters, shown in messages, e.g. "i, f, c, o".
+        bias_label: the bias shape in letters for messages; "(kH,)" when None.
 
     Returns:
         (D, H, dtype). The bias and the extra parameters are only checked for being floating
@@ -65,32 +66,42 @@ def check_params(params, k, *, extra=(), gates=""):
     """
     keys = BASE_KEYS + tuple(extra)
     kh = "H" if k == 1 else f"{k}H"
+    labels = [f"(D, {kh})", f"(H, {kh})", bias_label or f"({kh},)"] + ["(H,)"] * len(extra)
+    layout = ", ".join(f"'{key}' {label}" for key, label in zip(keys, labels))
     if not isinstance(params, Mapping):
-        raise ValueError(f"params must be a dict with keys {list(keys)}, got {type(params).__name__}")
+        raise ValueError(f"params must be a dict with keys {layout}, got {type(params).__name__}")
     missing = [key for key in keys if key not in params]
     if missing:
-        raise ValueError(f"params is missing {missing}: expected keys {list(keys)}")
+        hint = (" (peephole=True needs the peephole weights: init_params(..., peephole=True))"
+                if any("peephole" in key for key in missing) else "")
+        raise ValueError(f"params is missing {missing}{hint}: expected keys {layout}")
     unexpected = [key for key in params if key not in keys]
     if unexpected:
         hint = " (a peephole LSTM needs peephole=True)" if any("peephole" in str(u) for u in unexpected) else ""
-        raise ValueError(f"params has unexpected keys {unexpected}{hint}: expected keys {list(keys)}")
+        raise ValueError(f"params has unexpected keys {unexpected}{hint}: expected keys {layout}")
+    shape_of = dict(zip(keys, labels))
     for key in keys:
         a = params[key]
         if not isinstance(a, np.ndarray) or not np.issubdtype(a.dtype, np.floating):
             what = a.dtype if isinstance(a, np.ndarray) else type(a).__name__
-            raise ValueError(f"params['{key}'] must be a floating numpy array, got {what}")
+            raise ValueError(f"params['{key}'] must be a floating numpy array of shape {shape_of[key]}, "
+                             f"got {what}")
     dtype = params["kernel"].dtype
     for key in keys:
         if params[key].dtype != dtype:
-            raise ValueError(f"params['{key}'] has dtype {params[key].dtype} but params['kernel'] has "
-                             f"{dtype}: all parameters must share one dtype")
+            raise ValueError(f"params['{key}'] of shape {shape_of[key]} has dtype {params[key].dtype} but "
+                             f"params['kernel'] has {dtype}: all parameters must share one dtype")
     U, W = params["recurrent_kernel"], params["kernel"]
     order = f" (gate order {gates})" if gates else ""
     if U.ndim != 2 or U.shape[0] == 0 or U.shape[1] != k * U.shape[0]:
-        raise ValueError(f"params['recurrent_kernel'] must have shape (H, {kh}){order}, got {U.shape}")
+        guess = f" = ({U.shape[0]}, {k * U.shape[0]}) for H = {U.shape[0]}" if U.ndim == 2 and U.shape[0] else ""
+        if k > 1 and U.ndim == 2 and U.shape[0] == k * U.shape[1]:
+            guess = f" = ({U.shape[1]}, {U.shape[0]}) (transposed?)"
+        raise ValueError(f"params['recurrent_kernel'] must have shape (H, {kh}){guess}{order}, got {U.shape}")
     H = U.shape[0]
     if W.ndim != 2 or W.shape[0] == 0 or W.shape[1] != k * H:
-        raise ValueError(f"params['kernel'] must have shape (D, {kh}) = (D, {k * H}){order}, got {W.shape}")
+        hint = " (transposed?)" if W.ndim == 2 and W.shape[0] == k * H else ""
+        raise ValueError(f"params['kernel'] must have shape (D, {kh}) = (D, {k * H}){order}, got {W.shape}{hint}")
     check_finite("params['kernel']", W, f"(D, {kh})")
     check_finite("params['recurrent_kernel']", U, f"(H, {kh})")
     return W.shape[0], H, dtype
@@ -127,8 +138,8 @@ def check_sequence(x, D, dtype, *, name="x", step=False):
         raise ValueError(f"{name} must have shape {label} = {expected}: D = {D} is the number of rows "
                          f"of params['kernel'], got {x.shape}")
     if x.dtype != dtype:
-        raise ValueError(f"{name} has dtype {x.dtype} but params have dtype {dtype}: convert one of them "
-                         f"explicitly (the cells never change dtypes behind your back)")
+        raise ValueError(f"{name} of shape {label} has dtype {x.dtype} but params have dtype {dtype}: "
+                         f"convert one of them explicitly (the cells never change dtypes behind your back)")
     check_finite(name, x, label)
     return x
 
@@ -151,8 +162,8 @@ def check_state(name, state, N, H, dtype, *, pair=False):
         return (zeros, zeros.copy()) if pair else zeros
     if pair:
         if not isinstance(state, (tuple, list)) or len(state) != 2:
-            raise ValueError(f"{name} must be a pair (h, c) of arrays of shape (N, H) = {(N, H)}, "
-                             f"got {type(state).__name__}")
+            what = f"array of shape {state.shape}" if isinstance(state, np.ndarray) else type(state).__name__
+            raise ValueError(f"{name} must be a pair (h, c) of arrays of shape (N, H) = {(N, H)}, got {what}")
         return tuple(check_array(f"{name}[{j}] ({part})", s, (N, H), "(N, H)", dtype)
                      for j, (part, s) in enumerate(zip("hc", state)))
     return check_array(name, state, (N, H), "(N, H)", dtype)

@@ -22,8 +22,12 @@ def numerical_gradient(f, x, eps=1e-5):
     Returns:
         Array of the shape and dtype of x: df/dx.
     """
+    if not callable(f):
+        raise ValueError(f"f must be a function of no arguments returning a float, got {type(f).__name__}")
     if not isinstance(x, np.ndarray) or not np.issubdtype(x.dtype, np.floating):
-        raise ValueError(f"x must be a floating numpy array, got {getattr(x, 'dtype', type(x).__name__)}")
+        raise ValueError(f"x must be a floating numpy array (any shape), "
+                         f"got {getattr(x, 'dtype', type(x).__name__)}")
+    _check_eps(eps)
     grad = np.zeros_like(x)
     for idx in np.ndindex(x.shape):
         old = x[idx]
@@ -34,6 +38,11 @@ def numerical_gradient(f, x, eps=1e-5):
         x[idx] = old                                                # restore exactly
         grad[idx] = (f_plus - f_minus) / (2 * eps)
     return grad
+
+
+def _check_eps(eps):
+    if isinstance(eps, bool) or not isinstance(eps, (float, int, np.floating, np.integer)) or not 0 < eps < 1:
+        raise ValueError(f"eps must be a number in (0, 1), e.g. 1e-5, got {eps!r}")
 
 
 def rel_error(a, b):
@@ -76,6 +85,16 @@ def check_cell(module, N, T, D, H, *, rng, eps=1e-5, **variant):
     Returns:
         dict name -> rel_error: every key of params, "x", and "h0" (plus "c0" for the LSTM).
     """
+    for fn in ("init_params", "forward", "backward", "final_state"):
+        if not callable(getattr(module, fn, None)):
+            raise ValueError(f"module must be a cell module with {fn}() (recurrent.rnn, lstm or gru), "
+                             f"got {module!r}")
+    for name, n in (("N", N), ("T", T), ("D", D), ("H", H)):
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"{name} must be a positive int (x is (N, T, D), states (N, H)), got {n!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {rng!r}")
+    _check_eps(eps)
     f64 = np.float64
     params = module.init_params(D, H, rng=rng, dtype=f64, **variant)
     for name, p in params.items():                                  # random weights, not just the init

@@ -39,13 +39,21 @@ def gradient_norm_by_lag(module, params, x, *, direction=None, max_lag=None, **v
         norms: (K,) the mean over the N examples of ||dL/dh_{T-k}|| (Euclidean norm over H).
             For the LSTM this is the gradient with respect to h only, not the cell state c.
     """
+    for fn in ("forward", "backward", "final_state"):
+        if not callable(getattr(module, fn, None)):
+            raise ValueError(f"module must be a cell module with {fn}() (recurrent.rnn, lstm or gru), "
+                             f"got {module!r}")
     max_lag = _check_inputs(x, max_lag)
+    module.forward(x, params, **variant)                            # the cell checks params, x and variant
     N, T, _ = x.shape
     H = params["recurrent_kernel"].shape[0]
     if direction is None:
         direction = np.full((N, H), 1.0 / np.sqrt(H), dtype=x.dtype)
     elif not isinstance(direction, np.ndarray) or direction.shape != (N, H):
         raise ValueError(f"direction must have shape (N, H) = ({N}, {H}), got {getattr(direction, 'shape', None)}")
+    elif direction.dtype != x.dtype or not np.isfinite(direction).all():
+        raise ValueError(f"direction of shape (N, H) = ({N}, {H}) must be finite with the dtype of x "
+                         f"({x.dtype}), got dtype {direction.dtype}")
     lags = np.arange(max_lag + 1)
     norms = np.empty(max_lag + 1)
     norms[0] = np.linalg.norm(direction, axis=1).mean()             # dL/dh_T is the direction itself

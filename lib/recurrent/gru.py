@@ -40,9 +40,15 @@ def init_params(input_dim, units, *, rng, dtype=np.float32, reset_after=True):
 
 
 def _check(params, reset_after):
-    D, H, dtype = check_params(params, 3, gates="z, r, h")
-    shape, label = ((2, 3 * H), "(2, 3H)") if reset_after else ((3 * H,), "(3H,)")
-    check_array(f"params['bias'] (reset_after={reset_after})", params["bias"], shape, label, dtype)
+    label = "(2, 3H)" if reset_after else "(3H,)"
+    D, H, dtype = check_params(params, 3, gates="z, r, h", bias_label=label)
+    shape = (2, 3 * H) if reset_after else (3 * H,)
+    bias = params["bias"]
+    if bias.shape != shape and bias.shape in ((2, 3 * H), (3 * H,)):   # the other convention's bias
+        raise ValueError(f"params['bias'] must have shape {label} = {shape} for reset_after={reset_after}, "
+                         f"got {bias.shape}, the bias of reset_after={not reset_after}: pass "
+                         f"reset_after={not reset_after} or initialise the params with reset_after={reset_after}")
+    check_array(f"params['bias'] (reset_after={reset_after})", bias, shape, label, dtype)
     return D, H, dtype
 
 

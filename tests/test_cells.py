@@ -1,0 +1,192 @@
+"""The three cells: initialisers as Keras's, dtypes kept, and the one-step API equal to the sequence API.
+
+step_forward / step_backward are unrolled by hand over a sequence here and must give what
+forward / backward give (which the fast path computes with fused matmuls instead).
+"""
+import numpy as np
+import pytest
+
+import recurrent as rc
+
+CELLS = [
+    pytest.param("rnn", {}, id="rnn"),
+    pytest.param("lstm", {"peephole": False}, id="lstm"),
+    pytest.param("lstm", {"peephole": True}, id="lstm-peephole"),
+    pytest.param("gru", {"reset_after": True}, id="gru-reset_after"),
+    pytest.param("gru", {"reset_after": False}, id="gru-reset_before"),
+]
+K = {"rnn": 1, "lstm": 4, "gru": 3}
+
+
+def _parts(state):
+    """A state as a list of (N, H) arrays: [h] or [h, c]."""
+    return list(state) if isinstance(state, tuple) else [state]
+
+
+def _random_setup(kind, variant, rng, N=3, T=5, D=4, H=6, dtype=np.float64):
+    """Random params (non-zero biases), x, state0, dh_seq and dstate for one cell."""
+    module = getattr(rc, kind)
+    params = module.init_params(D, H, rng=rng, dtype=dtype, **variant)
+    for p in params.values():
+        p[...] = rng.normal(0.0, 0.5, p.shape)
+    x = rng.normal(size=(N, T, D)).astype(dtype)
+    n_states = 2 if kind == "lstm" else 1
+    states = [rng.normal(size=(N, H)).astype(dtype) for _ in range(n_states)]
+    dstates = [rng.normal(size=(N, H)).astype(dtype) for _ in range(n_states)]
+    as_state = (lambda s: tuple(s)) if kind == "lstm" else (lambda s: s[0])
+    dh_seq = rng.normal(size=(N, T, H)).astype(dtype)
+    return module, params, x, as_state(states), dh_seq, as_state(dstates)
+
+
+# ---------------------------------------------------------------- step API == sequence API
+
+@pytest.mark.parametrize("kind, variant", CELLS)
+def test_steps_unrolled_by_hand_equal_forward_and_backward(kind, variant):
+    module, params, x, state0, dh_seq, dstate = _random_setup(kind, variant, np.random.default_rng(0))
+    T = x.shape[1]
+    h_seq, cache = module.forward(x, params, state0, **variant)
+    dx, grads, dstate0 = module.backward(dh_seq, cache, dstate)
+
+    state, step_caches, hs = state0, [], []
+    for t in range(T):
+        state, step_cache = module.step_forward(x[:, t], state, params, **variant)
+        step_caches.append(step_cache)
+        hs.append(state[0] if kind == "lstm" else state)
+    np.testing.assert_allclose(np.stack(hs, axis=1), h_seq, rtol=1e-12, atol=1e-12)
+    final = module.final_state(cache)
+    for a, b in zip(_parts(state), _parts(final), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+    total = {key: np.zeros_like(p) for key, p in params.items()}
+    dxs = [None] * T
+    d = dstate
+    for t in reversed(range(T)):
+        if kind == "lstm":
+            d_in = (d[0] + dh_seq[:, t], d[1])                      # output and next step both reach h_t
+        else:
+            d_in = d + dh_seq[:, t]
+        dxs[t], d, g = module.step_backward(d_in, step_caches[t])
+        for key in total:
+            total[key] += g[key]
+    np.testing.assert_allclose(np.stack(dxs, axis=1), dx, rtol=1e-10, atol=1e-12)
+    for key in params:
+        np.testing.assert_allclose(total[key], grads[key], rtol=1e-10, atol=1e-12, err_msg=key)
+    for a, b in zip(_parts(d), _parts(dstate0), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind, variant", CELLS)
+def test_backward_none_means_zeros(kind, variant):
+    module, params, x, state0, dh_seq, dstate = _random_setup(kind, variant, np.random.default_rng(1))
+    _, cache = module.forward(x, params, state0, **variant)
+    zeros_seq = np.zeros_like(dh_seq)
+    zero_state = tuple(np.zeros_like(s) for s in dstate) if kind == "lstm" else np.zeros_like(dstate)
+    a = module.backward(None, cache, dstate)
+    b = module.backward(zeros_seq, cache, dstate)
+    np.testing.assert_array_equal(a[0], b[0])
+    c = module.backward(dh_seq, cache, None)
+    d = module.backward(dh_seq, cache, zero_state)
+    for key in params:
+        np.testing.assert_array_equal(a[1][key], b[1][key])
+        np.testing.assert_array_equal(c[1][key], d[1][key])
+
+
+@pytest.mark.parametrize("kind, variant", CELLS)
+def test_state0_none_means_zeros(kind, variant):
+    module, params, x, state0, _, _ = _random_setup(kind, variant, np.random.default_rng(2))
+    zeros = tuple(np.zeros_like(s) for s in state0) if kind == "lstm" else np.zeros_like(state0)
+    np.testing.assert_array_equal(module.forward(x, params, None, **variant)[0],
+                                  module.forward(x, params, zeros, **variant)[0])
+
+
+# ---------------------------------------------------------------- dtypes
+
+@pytest.mark.parametrize("kind, variant", CELLS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dtype_is_kept_and_inputs_are_not_modified(kind, variant, dtype):
+    module, params, x, state0, dh_seq, dstate = _random_setup(kind, variant, np.random.default_rng(3), dtype=dtype)
+    copies = {key: p.copy() for key, p in params.items()}
+    x_copy, dh_copy = x.copy(), dh_seq.copy()
+    h_seq, cache = module.forward(x, params, state0, **variant)
+    dx, grads, dstate0 = module.backward(dh_seq, cache, dstate)
+    assert h_seq.dtype == dtype and dx.dtype == dtype
+    assert all(g.dtype == dtype and g.shape == params[key].shape for key, g in grads.items())
+    assert all(s.dtype == dtype for s in _parts(dstate0))
+    np.testing.assert_array_equal(x, x_copy)
+    np.testing.assert_array_equal(dh_seq, dh_copy)
+    for key, p in params.items():
+        np.testing.assert_array_equal(p, copies[key])
+
+
+def test_float32_forward_is_close_to_float64():
+    rng = np.random.default_rng(4)
+    for kind, variant in [("rnn", {}), ("lstm", {}), ("gru", {"reset_after": True})]:
+        module, params, x, state0, _, _ = _random_setup(kind, variant, rng)
+        p32 = {key: p.astype(np.float32) for key, p in params.items()}
+        s32 = tuple(s.astype(np.float32) for s in state0) if kind == "lstm" else state0.astype(np.float32)
+        h64 = module.forward(x, params, state0, **variant)[0]
+        h32 = module.forward(x.astype(np.float32), p32, s32, **variant)[0]
+        np.testing.assert_allclose(h32, h64, atol=1e-5)
+
+
+# ---------------------------------------------------------------- initialisers as Keras's
+
+@pytest.mark.parametrize("kind, variant", CELLS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_init_params_structure(kind, variant, dtype):
+    D, H, k = 5, 7, K[kind]
+    kwargs = {} if dtype is np.float32 else {"dtype": dtype}        # float32 is the default
+    params = getattr(rc, kind).init_params(D, H, rng=np.random.default_rng(0), **kwargs, **variant)
+    assert all(p.dtype == dtype for p in params.values())
+    W, U, b = params["kernel"], params["recurrent_kernel"], params["bias"]
+    assert W.shape == (D, k * H) and U.shape == (H, k * H)
+    limit = np.sqrt(6.0 / (D + k * H))                              # glorot over the fused kernel
+    assert np.abs(W).max() <= limit and np.abs(W).max() > 0.7 * limit
+    # orthogonal: the H rows of the wide (H, kH) matrix are orthonormal
+    np.testing.assert_allclose(U.astype(np.float64) @ U.T.astype(np.float64), np.eye(H),
+                               atol=1e-6 if dtype == np.float32 else 1e-12)
+    if kind == "rnn":                                               # square: columns orthonormal too
+        np.testing.assert_allclose(U.T.astype(np.float64) @ U, np.eye(H), atol=1e-6)
+    expected_bias = np.zeros((2, 3 * H) if variant.get("reset_after") else (k * H,), dtype)
+    if kind == "lstm":
+        expected_bias[H:2 * H] = 1.0                                # unit forget bias
+    np.testing.assert_array_equal(b, expected_bias)
+    if variant.get("peephole"):
+        for name in rc.lstm.PEEPHOLES:
+            p = params[name]
+            assert p.shape == (H,) and np.abs(p).max() <= np.sqrt(3.0 / H) and np.any(p != 0)
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_glorot_kernel_statistics(kind):
+    # U(-l, l) has mean 0 and variance l^2 / 3; with D * kH >= 4000 draws both are tight
+    D, H, k = 80, 50, K[kind]
+    W = getattr(rc, kind).init_params(D, H, rng=np.random.default_rng(1), dtype=np.float64)["kernel"]
+    limit = np.sqrt(6.0 / (D + k * H))
+    assert abs(W.mean()) < 0.05 * limit
+    assert W.var() == pytest.approx(limit ** 2 / 3, rel=0.06)
+
+
+def test_orthogonal_is_not_always_the_same_matrix():
+    U1 = rc.rnn.init_params(3, 6, rng=np.random.default_rng(1))["recurrent_kernel"]
+    U2 = rc.rnn.init_params(3, 6, rng=np.random.default_rng(2))["recurrent_kernel"]
+    assert not np.allclose(U1, U2) and not np.allclose(np.abs(U1), np.eye(6))
+
+
+@pytest.mark.parametrize("kind, variant", CELLS)
+def test_same_seed_same_params_other_seed_other_params(kind, variant):
+    init = getattr(rc, kind).init_params
+    a = init(4, 6, rng=np.random.default_rng(42), **variant)
+    b = init(4, 6, rng=np.random.default_rng(42), **variant)
+    c = init(4, 6, rng=np.random.default_rng(43), **variant)
+    assert a.keys() == b.keys() == c.keys()
+    for key in a:
+        np.testing.assert_array_equal(a[key], b[key])
+    assert not np.array_equal(a["kernel"], c["kernel"])
+
+
+def test_peephole_lstm_shares_the_plain_lstm_weights_for_one_seed():
+    plain = rc.lstm.init_params(4, 6, rng=np.random.default_rng(5))
+    peep = rc.lstm.init_params(4, 6, rng=np.random.default_rng(5), peephole=True)
+    for key in plain:
+        np.testing.assert_array_equal(plain[key], peep[key])
