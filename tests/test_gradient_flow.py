@@ -67,3 +67,29 @@ def test_max_lag_limits_the_lags_and_agrees_with_the_full_run():
     _, full = rc.gradient_flow.gradient_norm_by_lag(module, params, x, direction=direction)
     assert lags.tolist() == [0, 1, 2]
     np.testing.assert_array_equal(norms, full[:3])
+
+
+@pytest.mark.parametrize("variant", [{}, {"peephole": True}], ids=["lstm", "lstm-peephole"])
+def test_cell_state_gradient_matches_brute_force(variant):
+    # wrt="c": the same restart as above, nudging c_{T-k} while h_{T-k} stays
+    module, params, x, direction = _case("lstm", variant)
+    N, T, _ = x.shape
+    _, norms = rc.gradient_flow.gradient_norm_by_lag(module, params, x, direction=direction, wrt="c", **variant)
+    assert np.isnan(norms[0])
+    for k in range(1, T):
+        h, c = module.final_state(module.forward(x[:, :T - k], params, **variant)[1])
+
+        def loss():
+            h_seq, _ = module.forward(x[:, T - k:], params, (h, c), **variant)
+            return float(np.sum(h_seq[:, -1] * direction))
+
+        grad = rc.gradcheck.numerical_gradient(loss, c)             # (N, H)
+        assert norms[k] == pytest.approx(np.linalg.norm(grad, axis=1).mean(), rel=1e-7), k
+
+
+def test_cell_state_gradient_needs_an_lstm_and_a_known_wrt():
+    module, params, x, _ = _case("rnn", {})
+    with pytest.raises(ValueError, match=r"wrt='c' needs a cell with a cell state"):
+        rc.gradient_flow.gradient_norm_by_lag(module, params, x, wrt="c")
+    with pytest.raises(ValueError, match=r"wrt must be 'h' or 'c', got 'x'"):
+        rc.gradient_flow.gradient_norm_by_lag(module, params, x, wrt="x")

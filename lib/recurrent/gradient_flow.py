@@ -23,7 +23,7 @@ def _check_inputs(x, max_lag):
     return int(max_lag)
 
 
-def gradient_norm_by_lag(module, params, x, *, direction=None, max_lag=None, **variant):
+def gradient_norm_by_lag(module, params, x, *, direction=None, max_lag=None, wrt="h", **variant):
     """Norm of dL/dh_{T-k} for k = 0..max_lag, with L = sum(h_T * direction).
 
     Args:
@@ -32,13 +32,18 @@ def gradient_norm_by_lag(module, params, x, *, direction=None, max_lag=None, **v
         x: inputs (N, T, D); the states start at zero.
         direction: (N, H) weights of the loss on h_T; all ones / sqrt(H) when None.
         max_lag: largest k (default T - 1).
+        wrt: "h" (default) measures dL/dh_{T-k}; "c" measures dL/dc_{T-k}, the gradient with
+            respect to the LSTM's cell state (chapter 3; LSTM only). The loss is on h_T either way.
         **variant: peephole=... (LSTM) or reset_after=... (GRU).
 
     Returns:
         lags: (K,) integers 0..max_lag.
-        norms: (K,) the mean over the N examples of ||dL/dh_{T-k}|| (Euclidean norm over H).
-            For the LSTM this is the gradient with respect to h only, not the cell state c.
+        norms: (K,) the mean over the N examples of ||dL/dh_{T-k}|| (Euclidean norm over H);
+            with wrt="c" of ||dL/dc_{T-k}||, and norms[0] is nan.
+            For the LSTM this is the gradient with respect to h only, unless wrt="c".
     """
+    if wrt not in ("h", "c"):
+        raise ValueError(f"wrt must be 'h' or 'c', got {wrt!r}")
     for fn in ("forward", "backward", "final_state"):
         if not callable(getattr(module, fn, None)):
             raise ValueError(f"module must be a cell module with {fn}() (recurrent.rnn, lstm or gru), "
@@ -54,9 +59,13 @@ def gradient_norm_by_lag(module, params, x, *, direction=None, max_lag=None, **v
     elif direction.dtype != x.dtype or not np.isfinite(direction).all():
         raise ValueError(f"direction of shape (N, H) = ({N}, {H}) must be finite with the dtype of x "
                          f"({x.dtype}), got dtype {direction.dtype}")
+    if wrt == "c" and not isinstance(module.final_state(module.forward(x[:, :1], params, **variant)[1]), tuple):
+        raise ValueError("wrt='c' needs a cell with a cell state (recurrent.lstm)")
     lags = np.arange(max_lag + 1)
     norms = np.empty(max_lag + 1)
-    norms[0] = np.linalg.norm(direction, axis=1).mean()             # dL/dh_T is the direction itself
+    # dL/dh_T is the direction itself; k = 0 of wrt="c" is left out (nan): there the loss sees c_T
+    # only through the output step, which is not a path back in time
+    norms[0] = np.linalg.norm(direction, axis=1).mean() if wrt == "h" else np.nan
     for k in lags[1:]:
         _, prefix = module.forward(x[:, :T - k], params, **variant)   # T - k >= 1 steps
         state = module.final_state(prefix)                          # h_{T-k} (or (h, c))
@@ -64,6 +73,6 @@ def gradient_norm_by_lag(module, params, x, *, direction=None, max_lag=None, **v
         pair = isinstance(module.final_state(suffix), tuple)
         dstate = (direction, np.zeros_like(direction)) if pair else direction
         _, _, dstate0 = module.backward(None, suffix, dstate)
-        dh = dstate0[0] if pair else dstate0                        # (N, H)
+        dh = (dstate0[0] if wrt == "h" else dstate0[1]) if pair else dstate0   # (N, H)
         norms[k] = np.linalg.norm(dh, axis=1).mean()
     return lags, norms

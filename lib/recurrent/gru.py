@@ -10,15 +10,16 @@ reset_after=False (Cho et al. 2014), bias (3H,):
 both:
     h_t = z * h_{t-1} + (1 - z) * h~
 
-The fast path follows rnn.py; the reset gate sits inside the candidate's recurrent term, so backward
-keeps two gradient arrays: dA for the input projection and dB for the recurrent one (reset_after=True)
-or (r * h_{t-1}) for U_h (reset_after=False).
+The fast path follows rnn.py (time-major arrays inside); the reset gate sits inside the candidate's
+recurrent term, so backward keeps two gradient arrays: dA for the input projection and dB for the
+recurrent one (reset_after=True) or (r * h_{t-1}) for U_h (reset_after=False). As in lstm.py, the
+elementwise work of a step runs on the gates stacked as (3, N, H), each gate one contiguous block.
 """
 import numpy as np
 
 from .activations import dsigmoid, dtanh, sigmoid
 from .checks import check_array, check_params, check_sequence, check_state
-from .rnn import _check_init, flush_tiny, glorot_uniform, orthogonal, previous_states
+from .rnn import _check_init, flush_tiny, glorot_uniform, orthogonal, previous_states, swap_nt
 
 
 def init_params(input_dim, units, *, rng, dtype=np.float32, reset_after=True):
@@ -52,6 +53,11 @@ def _check(params, reset_after):
     return D, H, dtype
 
 
+def _blocks(a, H):
+    """The (k, N, H) view of an (N, kH) array: block j is [j] (strided, no copy)."""
+    return a.reshape(a.shape[0], -1, H).swapaxes(0, 1)
+
+
 # ---------------------------------------------------------------- one time step
 
 def step_forward(x_t, h_prev, params, *, reset_after=True):
@@ -71,9 +77,10 @@ def step_forward(x_t, h_prev, params, *, reset_after=True):
     check_sequence(x_t, D, dtype, name="x_t", step=True)
     check_state("h_prev", h_prev, x_t.shape[0], H, dtype)
     b_in = params["bias"][0] if reset_after else params["bias"]
-    gates = x_t @ params["kernel"] + b_in                           # (N, 3H) input projection
+    proj = x_t @ params["kernel"] + b_in                            # (N, 3H) input projection
+    gates = np.empty((3,) + h_prev.shape, dtype)                    # (3, N, H) z, r, h~
     h_t, kept = np.empty_like(h_prev), np.empty_like(h_prev)
-    _cell_forward(gates, h_prev, params, reset_after, h_t, kept, np.empty_like(gates))
+    _cell_forward(gates, proj, h_prev, params, reset_after, h_t, kept, np.empty((2,) + proj.shape, dtype))
     return h_t, (x_t, h_prev, gates, kept, params, reset_after)
 
 
@@ -91,61 +98,67 @@ def step_backward(dh_t, step_cache):
     """
     x_t, h_prev, gates, kept, params, reset_after = step_cache
     check_array("dh_t", dh_t, h_prev.shape, "(N, H)", h_prev.dtype)
-    dA = np.empty_like(gates)                                       # (N, 3H)
-    dB = np.empty_like(gates) if reset_after else None              # (N, 3H)
+    N, H = h_prev.shape
+    dA = np.empty((N, 3 * H), h_prev.dtype)                         # (N, 3H)
+    dB = np.empty((N, 3 * H), h_prev.dtype) if reset_after else None   # (N, 3H)
     dh_prev = dh_t.copy()                                           # updated in place below
     _cell_backward(dh_prev, h_prev, gates, kept, params["recurrent_kernel"], reset_after, dA, dB,
-                   np.empty((2,) + h_prev.shape, h_prev.dtype))
+                   np.empty((5,) + h_prev.shape, h_prev.dtype))
     grads = {"kernel": x_t.T @ dA}
     if reset_after:
         grads["recurrent_kernel"] = h_prev.T @ dB
         grads["bias"] = np.stack([dA.sum(axis=0), dB.sum(axis=0)])
     else:
-        H = h_prev.shape[1]
         grads["recurrent_kernel"] = np.concatenate([h_prev.T @ dA[:, :2 * H], kept.T @ dA[:, 2 * H:]], axis=1)
         grads["bias"] = dA.sum(axis=0)
     return dA @ params["kernel"].T, dh_prev, grads
 
 
-def _cell_forward(gates, h_prev, params, reset_after, h_out, kept_out, tmp):
-    """One step in place: `gates` (N, 3H) enters as x_t W + b_in and leaves as z, r, h~.
+def _cell_forward(gates, proj, h_prev, params, reset_after, h_out, kept_out, tmp):
+    """One step: `proj` (N, 3H) = x_t W + b_in; writes z, r, h~ into `gates` (3, N, H).
 
     Writes h_t into h_out (N, H) and into kept_out (N, H) the one extra quantity backward needs:
-    h U_h + b1_h (reset_after=True) or r * h_prev (reset_after=False). tmp: (N, 3H) scratch.
+    h U_h + b1_h (reset_after=True) or r * h_prev (reset_after=False). tmp: (2, N, 3H) scratch.
     """
     H = h_prev.shape[1]
     U = params["recurrent_kernel"]
-    zr, hh = gates[:, :2 * H], gates[:, 2 * H:]
+    np.copyto(gates, _blocks(proj, H))                              # (3, N, H) each gate contiguous
+    zr, hh = gates[:2], gates[2]
+    rec_blocks = tmp[1].reshape(3, -1, H)                           # (3, N, H) scratch
     if reset_after:
-        rec = np.matmul(h_prev, U, out=tmp)                         # (N, 3H) one matmul for all blocks
+        rec = np.matmul(h_prev, U, out=tmp[0])                      # (N, 3H) one matmul for all blocks
         rec += params["bias"][1]
-        zr += rec[:, :2 * H]
+        np.copyto(rec_blocks, _blocks(rec, H))
+        zr += rec_blocks[:2]
         sigmoid(zr, out=zr)                                         # z, r
-        kept_out[...] = rec[:, 2 * H:]                              # h U_h + b1_h
-        hh += np.multiply(zr[:, H:], kept_out, out=rec[:, :H])      # r * (h U_h + b1_h)
+        kept_out[...] = rec_blocks[2]                               # h U_h + b1_h
+        hh += np.multiply(zr[1], kept_out, out=rec_blocks[0])       # r * (h U_h + b1_h)
     else:
-        zr += np.matmul(h_prev, U[:, :2 * H], out=tmp[:, :2 * H])   # (N, 2H)
+        rec = np.matmul(h_prev, U[:, :2 * H], out=tmp[0][:, :2 * H])   # (N, 2H)
+        np.copyto(rec_blocks[:2], _blocks(rec, H))
+        zr += rec_blocks[:2]
         sigmoid(zr, out=zr)
-        np.multiply(zr[:, H:], h_prev, out=kept_out)                # r * h_prev
-        hh += np.matmul(kept_out, U[:, 2 * H:], out=tmp[:, 2 * H:])   # (r * h_prev) U_h
+        np.multiply(zr[1], h_prev, out=kept_out)                    # r * h_prev
+        hh += np.matmul(kept_out, U[:, 2 * H:], out=rec_blocks[2])  # (r * h_prev) U_h
     np.tanh(hh, out=hh)                                             # h~
     # h_t = z * h_prev + (1 - z) * h~  written as h~ + z * (h_prev - h~): fewer passes
     np.subtract(h_prev, hh, out=h_out)
-    h_out *= zr[:, :H]
+    h_out *= zr[0]
     h_out += hh
 
 
 def _cell_backward(dh, h_prev, gates, kept, U, reset_after, dA, dB, work):
     """Write the pre-activation gradients of one step and turn dh (N, H) into dL/dh_prev.
 
-    dA (N, 3H) receives dL/d(x W + b_in) for the z, r, h blocks; for reset_after=True dB (N, 3H)
-    receives dL/d(h U + b1). For reset_after=False dB is None: there U_h multiplies r * h_prev and
-    its gradient pairs r * h_prev with dA_h, which dA already holds. work: (2, N, H) scratch.
+    gates: z, r, h~ as (3, N, H). dA (N, 3H) receives dL/d(x W + b_in) for the z, r, h blocks; for
+    reset_after=True dB (N, 3H) receives dL/d(h U + b1). For reset_after=False dB is None: there U_h
+    multiplies r * h_prev and its gradient pairs r * h_prev with dA_h, which dA already holds.
+    work: (5, N, H) scratch; the gradients are computed in it, one contiguous block per gate.
     """
     H = dh.shape[1]
-    z, r, hh = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:]
-    dA_z, dA_r, dA_h = dA[:, :H], dA[:, H:2 * H], dA[:, 2 * H:]
-    d, d_rh = work                                                  # (N, H) each
+    z, r, hh = gates                                                # (N, H) each
+    d, d_rh, dA_blocks = work[0], work[1], work[2:]                 # (N, H), (N, H), (3, N, H)
+    dA_z, dA_r, dA_h = dA_blocks
     np.subtract(h_prev, hh, out=dA_z)
     dA_z *= dh
     dA_z *= dsigmoid(z, out=d)                                      # dL/dz * z (1 - z)
@@ -156,8 +169,10 @@ def _cell_backward(dh, h_prev, gates, kept, U, reset_after, dA, dB, work):
     if reset_after:
         np.multiply(dA_h, kept, out=dA_r)                           # dL/dr = dA_h * (h U_h + b1_h)
         dA_r *= dsigmoid(r, out=d)
+        np.copyto(_blocks(dA, H), dA_blocks)                        # (N, 3H)
         dB[:, :2 * H] = dA[:, :2 * H]                               # z, r: same as on the input side
-        np.multiply(dA_h, r, out=dB[:, 2 * H:])                     # r scales the recurrent h block
+        np.multiply(dA_h, r, out=d_rh)                              # r scales the recurrent h block
+        dB[:, 2 * H:] = d_rh
         dh += np.matmul(dB, U.T, out=d)                             # (N, H)
     else:
         np.matmul(dA_h, U[:, 2 * H:].T, out=d_rh)                   # (N, H) dL/d(r * h_prev)
@@ -165,6 +180,7 @@ def _cell_backward(dh, h_prev, gates, kept, U, reset_after, dA, dB, work):
         dA_r *= dsigmoid(r, out=d)
         d_rh *= r
         dh += d_rh
+        np.copyto(_blocks(dA, H), dA_blocks)                        # (N, 3H)
         dh += np.matmul(dA[:, :2 * H], U[:, :2 * H].T, out=d)
 
 
@@ -189,17 +205,20 @@ def forward(x, params, state0=None, *, reset_after=True):
     N, T, _ = x.shape
     h0 = check_state("state0", state0, N, H, dtype)
     b_in = params["bias"][0] if reset_after else params["bias"]
-    gates = (x.reshape(N * T, D) @ params["kernel"]).reshape(N, T, 3 * H)   # (N, T, 3H)
-    gates += b_in
-    h_seq = np.empty((N, T, H), dtype)                              # (N, T, H)
-    kept = np.empty((N, T, H), dtype)                               # (N, T, H), see _cell_forward
-    tmp = np.empty((N, 3 * H), dtype)                               # scratch for every step
+    x_tm = swap_nt(x)                                               # (T, N, D)
+    proj = (x_tm.reshape(T * N, D) @ params["kernel"]).reshape(T, N, 3 * H)   # (T, N, 3H)
+    proj += b_in
+    gates = np.empty((T, 3, N, H), dtype)                           # (T, 3, N, H) z, r, h~ per step
+    h_tm = np.empty((T, N, H), dtype)                               # (T, N, H)
+    kept = np.empty((T, N, H), dtype)                               # (T, N, H), see _cell_forward
+    tmp = np.empty((2, N, 3 * H), dtype)                            # scratch for every step
     h = h0
     for t in range(T):
-        _cell_forward(gates[:, t], h, params, reset_after, h_seq[:, t], kept[:, t], tmp)
-        h = h_seq[:, t]
-    cache = {"x": x, "params": params, "reset_after": reset_after, "h0": h0,
-             "gates": gates, "kept": kept, "h_seq": h_seq}
+        _cell_forward(gates[t], proj[t], h, params, reset_after, h_tm[t], kept[t], tmp)
+        h = h_tm[t]
+    h_seq = h_tm.swapaxes(0, 1)                                     # (N, T, H) view, batch-major
+    cache = {"x_tm": x_tm, "params": params, "reset_after": reset_after, "h0": h0,
+             "gates": gates, "kept": kept, "h_tm": h_tm, "h_seq": h_seq}
     return h_seq, cache
 
 
@@ -216,39 +235,39 @@ def backward(dh_seq, cache, dstate=None):
         grads: dict with the keys of params.
         dstate0: dL/dh0, (N, H).
     """
-    x, params, reset_after = cache["x"], cache["params"], cache["reset_after"]
-    gates, kept, h_seq, h0 = cache["gates"], cache["kept"], cache["h_seq"], cache["h0"]
-    N, T, H = h_seq.shape
-    D = x.shape[2]
+    x_tm, params, reset_after = cache["x_tm"], cache["params"], cache["reset_after"]
+    gates, kept, h_tm, h0 = cache["gates"], cache["kept"], cache["h_tm"], cache["h0"]
+    T, N, H = h_tm.shape
+    D = x_tm.shape[2]
     if dh_seq is not None:
-        check_array("dh_seq", dh_seq, (N, T, H), "(N, T, H)", h_seq.dtype)
-    dh = check_state("dstate", dstate, N, H, h_seq.dtype).copy()   # (N, H), updated in place
+        check_array("dh_seq", dh_seq, (N, T, H), "(N, T, H)", h_tm.dtype)
+    dh = check_state("dstate", dstate, N, H, h_tm.dtype).copy()    # (N, H), updated in place
     U = params["recurrent_kernel"]
-    dA = np.empty_like(gates)                                       # (N, T, 3H) input-side grads
-    dB = np.empty_like(gates) if reset_after else None              # (N, T, 3H) recurrent-side grads
-    work = np.empty((2, N, H), h_seq.dtype)                         # scratch for every step
+    dA = np.empty((T, N, 3 * H), h_tm.dtype)                        # (T, N, 3H) input-side grads
+    dB = np.empty_like(dA) if reset_after else None                 # (T, N, 3H) recurrent-side grads
+    work = np.empty((5, N, H), h_tm.dtype)                          # scratch for every step
     for t in reversed(range(T)):
         if dh_seq is not None:
             dh += dh_seq[:, t]                                      # (N, H) output + next step
-        h_prev = h_seq[:, t - 1] if t > 0 else h0
-        dB_t = dB[:, t] if reset_after else None
-        _cell_backward(dh, h_prev, gates[:, t], kept[:, t], U, reset_after, dA[:, t], dB_t, work)
+        h_prev = h_tm[t - 1] if t > 0 else h0
+        dB_t = dB[t] if reset_after else None
+        _cell_backward(dh, h_prev, gates[t], kept[t], U, reset_after, dA[t], dB_t, work)
         flush_tiny(dh)
-    dA2 = dA.reshape(N * T, 3 * H)                                  # (NT, 3H)
-    H_prev = previous_states(h0, h_seq).reshape(N * T, H)           # (NT, H)
-    grads = {"kernel": x.reshape(N * T, D).T @ dA2}                 # (D, 3H)
+    dA2 = dA.reshape(T * N, 3 * H)                                  # (TN, 3H)
+    H_prev = previous_states(h0, h_tm).reshape(T * N, H)            # (TN, H)
+    grads = {"kernel": x_tm.reshape(T * N, D).T @ dA2}              # (D, 3H)
     if reset_after:
-        dB2 = dB.reshape(N * T, 3 * H)
+        dB2 = dB.reshape(T * N, 3 * H)
         grads["recurrent_kernel"] = H_prev.T @ dB2                  # (H, 3H)
         grads["bias"] = np.stack([dA2.sum(axis=0), dB2.sum(axis=0)])   # (2, 3H)
     else:
         grads["recurrent_kernel"] = np.concatenate(                 # (H, 3H)
-            [H_prev.T @ dA2[:, :2 * H], kept.reshape(N * T, H).T @ dA2[:, 2 * H:]], axis=1)
+            [H_prev.T @ dA2[:, :2 * H], kept.reshape(T * N, H).T @ dA2[:, 2 * H:]], axis=1)
         grads["bias"] = dA2.sum(axis=0)                             # (3H,)
-    dx = (dA2 @ params["kernel"].T).reshape(N, T, D)                # (N, T, D)
+    dx = swap_nt((dA2 @ params["kernel"].T).reshape(T, N, D))      # (N, T, D) batch-major again
     return dx, grads, dh
 
 
 def final_state(cache):
     """h_T, (N, H), a copy (the cache stays intact)."""
-    return cache["h_seq"][:, -1].copy()
+    return cache["h_tm"][-1].copy()

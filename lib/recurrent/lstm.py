@@ -11,14 +11,17 @@ W = params["kernel"] (D, 4H), U = params["recurrent_kernel"] (H, 4H), b = params
 gates look at the cell state: i = sigmoid(z_i + p_i * c_{t-1}), f = sigmoid(z_f + p_f * c_{t-1}),
 o = sigmoid(z_o + p_o * c_t). Keras has no such layer, so the gradient check is its only proof.
 
-The fast path follows rnn.py: one matmul for all input projections, one h U per step, gate
-gradients of all steps kept in one (N, T, 4H) array and turned into dW, dU, db, dx after the loop.
+The fast path follows rnn.py: one matmul for all input projections, one h U per step, time-major
+arrays inside, gate gradients of all steps kept in one (T, N, 4H) array and turned into dW, dU, db,
+dx after the loop. The elementwise work of a step runs on the four gates stacked as (4, N, H), so
+that each gate is one contiguous block: numpy is several times slower on the strided column
+blocks [:, :H], [:, H:2H], ... of an (N, 4H) array.
 """
 import numpy as np
 
 from .activations import dsigmoid, dtanh, sigmoid
 from .checks import check_array, check_params, check_sequence, check_state
-from .rnn import _check_init, flush_tiny, glorot_uniform, orthogonal, previous_states
+from .rnn import _check_init, flush_tiny, glorot_uniform, orthogonal, previous_states, swap_nt
 
 PEEPHOLES = ("input_gate_peephole_weights", "forget_gate_peephole_weights", "output_gate_peephole_weights")
 
@@ -62,6 +65,11 @@ def _check(params, peephole):
     return D, H, dtype
 
 
+def _blocks(a):
+    """The (4, N, H) view of an (N, 4H) array: gate j is [j] (strided, no copy)."""
+    return a.reshape(a.shape[0], 4, -1).swapaxes(0, 1)
+
+
 def _peepholes(params, peephole):
     return tuple(params[name] for name in PEEPHOLES) if peephole else None
 
@@ -84,10 +92,11 @@ def step_forward(x_t, state_prev, params, *, peephole=False):
     D, H, dtype = _check(params, peephole)
     check_sequence(x_t, D, dtype, name="x_t", step=True)
     h_prev, c_prev = check_state("state_prev", state_prev, x_t.shape[0], H, dtype, pair=True)
-    gates = x_t @ params["kernel"] + params["bias"]                 # (N, 4H) input projection
+    proj = x_t @ params["kernel"] + params["bias"]                  # (N, 4H) input projection
+    gates = np.empty((4,) + h_prev.shape, dtype)                    # (4, N, H) i, f, c~, o
     h_t, c_t = np.empty_like(h_prev), np.empty_like(c_prev)
-    _cell_forward(gates, h_prev, c_prev, params["recurrent_kernel"], _peepholes(params, peephole),
-                  h_t, c_t, np.empty_like(gates))
+    _cell_forward(gates, proj, h_prev, c_prev, params["recurrent_kernel"], _peepholes(params, peephole),
+                  h_t, c_t, np.empty_like(proj))
     return (h_t, c_t), (x_t, h_prev, c_prev, gates, c_t, params, peephole)
 
 
@@ -105,30 +114,32 @@ def step_backward(dstate_t, step_cache):
     """
     x_t, h_prev, c_prev, gates, c_t, params, peephole = step_cache
     dh_t, dc_t = check_state("dstate_t", dstate_t, *c_t.shape, c_t.dtype, pair=True)
-    dz = np.empty_like(gates)                                       # (N, 4H)
+    dz4 = np.empty_like(gates)                                      # (4, N, H)
     dc_prev = dc_t.copy()                                           # updated in place below
-    _cell_backward(dh_t, dc_prev, gates, c_prev, c_t, _peepholes(params, peephole), dz,
+    _cell_backward(dh_t, dc_prev, gates, c_prev, c_t, _peepholes(params, peephole), dz4,
                    np.empty((2,) + c_t.shape, c_t.dtype))
+    dz = dz4.swapaxes(0, 1).reshape(len(x_t), -1)                   # (N, 4H), blocks side by side again
     grads = {"kernel": x_t.T @ dz, "recurrent_kernel": h_prev.T @ dz, "bias": dz.sum(axis=0)}
     if peephole:
         grads.update(_peephole_grads(dz, c_prev, c_t, axes=0))
     return dz @ params["kernel"].T, (dz @ params["recurrent_kernel"].T, dc_prev), grads
 
 
-def _cell_forward(gates, h_prev, c_prev, U, peep, h_out, c_out, tmp):
-    """One step in place: `gates` (N, 4H) enters as x_t W + b and leaves as i, f, c~, o.
+def _cell_forward(gates, proj, h_prev, c_prev, U, peep, h_out, c_out, tmp):
+    """One step: `proj` (N, 4H) = x_t W + b; writes i, f, c~, o into `gates` (4, N, H).
 
     Writes c_t into c_out and h_t into h_out (N, H); peep is None or (p_i, p_f, p_o);
-    tmp is an (N, 4H) scratch array, so that the loop allocates nothing.
+    tmp is an (N, 4H) scratch array, so that the loop allocates nothing. proj is overwritten.
     """
     H = h_prev.shape[1]
-    gates += np.matmul(h_prev, U, out=tmp)                          # (N, 4H) z = x W + b + h U
-    i, f, g, o = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:3 * H], gates[:, 3 * H:]
+    proj += np.matmul(h_prev, U, out=tmp)                           # (N, 4H) z = x W + b + h U
+    np.copyto(gates, _blocks(proj))                                 # (4, N, H) each gate contiguous
+    i, f, g, o = gates                                              # (N, H) each
     work = tmp.reshape(4, -1, H)[0]                                 # (N, H) tmp's memory, free again
     if peep is not None:
         i += np.multiply(peep[0], c_prev, out=work)
         f += np.multiply(peep[1], c_prev, out=work)
-    sigmoid(gates[:, :2 * H], out=gates[:, :2 * H])                 # i and f, adjacent blocks
+    sigmoid(gates[:2], out=gates[:2])                               # i and f, adjacent blocks
     np.tanh(g, out=g)                                               # candidate c~
     np.multiply(f, c_prev, out=c_out)
     c_out += np.multiply(i, g, out=work)                            # c_t = f c_prev + i c~
@@ -140,14 +151,13 @@ def _cell_forward(gates, h_prev, c_prev, U, peep, h_out, c_out, tmp):
 
 
 def _cell_backward(dh, dc, gates, c_prev, c_t, peep, dz, work):
-    """Write dL/dz (N, 4H) of the four pre-activations into dz and turn dc into dL/dc_prev.
+    """Write dL/dz of the four pre-activations into dz (4, N, H) and turn dc into dL/dc_prev.
 
-    dh, dc: everything that reaches h_t and c_t from later steps and outputs (N, H); dc is
-    overwritten with dL/dc_prev. work: (2, N, H) scratch.
+    gates: i, f, c~, o as (4, N, H). dh, dc: everything that reaches h_t and c_t from later steps
+    and outputs (N, H); dc is overwritten with dL/dc_prev. work: (2, N, H) scratch.
     """
-    H = dh.shape[1]
-    i, f, g, o = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:3 * H], gates[:, 3 * H:]
-    dz_i, dz_f, dz_g, dz_o = dz[:, :H], dz[:, H:2 * H], dz[:, 2 * H:3 * H], dz[:, 3 * H:]
+    i, f, g, o = gates                                              # (N, H) each
+    dz_i, dz_f, dz_g, dz_o = dz                                     # (N, H) each
     tanh_c, d = work                                                # (N, H) each
     np.tanh(c_t, out=tanh_c)                                        # recomputed, not cached
     np.multiply(dh, tanh_c, out=dz_o)
@@ -199,17 +209,20 @@ def forward(x, params, state0=None, *, peephole=False):
     N, T, _ = x.shape
     h0, c0 = check_state("state0", state0, N, H, dtype, pair=True)
     U, peep = params["recurrent_kernel"], _peepholes(params, peephole)
-    gates = (x.reshape(N * T, D) @ params["kernel"]).reshape(N, T, 4 * H)   # (N, T, 4H)
-    gates += params["bias"]
-    h_seq = np.empty((N, T, H), dtype)                              # (N, T, H)
-    c_seq = np.empty((N, T, H), dtype)                              # (N, T, H)
+    x_tm = swap_nt(x)                                               # (T, N, D)
+    proj = (x_tm.reshape(T * N, D) @ params["kernel"]).reshape(T, N, 4 * H)   # (T, N, 4H)
+    proj += params["bias"]
+    gates = np.empty((T, 4, N, H), dtype)                           # (T, 4, N, H) i, f, c~, o per step
+    h_tm = np.empty((T, N, H), dtype)                               # (T, N, H)
+    c_tm = np.empty((T, N, H), dtype)                               # (T, N, H)
     tmp = np.empty((N, 4 * H), dtype)                               # scratch for every step
     h, c = h0, c0
     for t in range(T):
-        _cell_forward(gates[:, t], h, c, U, peep, h_seq[:, t], c_seq[:, t], tmp)
-        h, c = h_seq[:, t], c_seq[:, t]
-    cache = {"x": x, "params": params, "peephole": peephole, "h0": h0, "c0": c0,
-             "gates": gates, "h_seq": h_seq, "c_seq": c_seq}
+        _cell_forward(gates[t], proj[t], h, c, U, peep, h_tm[t], c_tm[t], tmp)
+        h, c = h_tm[t], c_tm[t]
+    h_seq = h_tm.swapaxes(0, 1)                                     # (N, T, H) view, batch-major
+    cache = {"x_tm": x_tm, "params": params, "peephole": peephole, "h0": h0, "c0": c0,
+             "gates": gates, "h_tm": h_tm, "c_tm": c_tm, "h_seq": h_seq}
     return h_seq, cache
 
 
@@ -226,34 +239,36 @@ def backward(dh_seq, cache, dstate=None):
         grads: dict with the keys of params.
         dstate0: (dh0, dc0), each (N, H).
     """
-    x, params, peephole = cache["x"], cache["params"], cache["peephole"]
-    gates, h_seq, c_seq, h0, c0 = cache["gates"], cache["h_seq"], cache["c_seq"], cache["h0"], cache["c0"]
-    N, T, H = h_seq.shape
-    D = x.shape[2]
+    x_tm, params, peephole = cache["x_tm"], cache["params"], cache["peephole"]
+    gates, h_tm, c_tm, h0, c0 = cache["gates"], cache["h_tm"], cache["c_tm"], cache["h0"], cache["c0"]
+    T, N, H = h_tm.shape
+    D = x_tm.shape[2]
     if dh_seq is not None:
-        check_array("dh_seq", dh_seq, (N, T, H), "(N, T, H)", h_seq.dtype)
-    dh, dc = (s.copy() for s in check_state("dstate", dstate, N, H, h_seq.dtype, pair=True))
+        check_array("dh_seq", dh_seq, (N, T, H), "(N, T, H)", h_tm.dtype)
+    dh, dc = (s.copy() for s in check_state("dstate", dstate, N, H, h_tm.dtype, pair=True))
     U_T, peep = params["recurrent_kernel"].T, _peepholes(params, peephole)
-    dz = np.empty_like(gates)                                       # (N, T, 4H) gate pre-activation grads
-    work = np.empty((2, N, H), h_seq.dtype)                         # scratch for every step
+    dz = np.empty((T, N, 4 * H), h_tm.dtype)                        # (T, N, 4H) gate pre-activation grads
+    dz4 = np.empty((4, N, H), h_tm.dtype)                           # one step's, gate blocks contiguous
+    work = np.empty((2, N, H), h_tm.dtype)                          # scratch for every step
     for t in reversed(range(T)):
         if dh_seq is not None:
             dh += dh_seq[:, t]                                      # (N, H) output + next step
-        c_prev = c_seq[:, t - 1] if t > 0 else c0
-        _cell_backward(dh, dc, gates[:, t], c_prev, c_seq[:, t], peep, dz[:, t], work)
-        np.matmul(dz[:, t], U_T, out=dh)                            # (N, H) the only matmul in the loop
+        c_prev = c_tm[t - 1] if t > 0 else c0
+        _cell_backward(dh, dc, gates[t], c_prev, c_tm[t], peep, dz4, work)
+        np.copyto(_blocks(dz[t]), dz4)                              # (N, 4H) blocks side by side
+        np.matmul(dz[t], U_T, out=dh)                               # (N, H) the only matmul in the loop
         flush_tiny(dh)
         flush_tiny(dc)
-    dz2 = dz.reshape(N * T, 4 * H)                                  # (NT, 4H)
-    grads = {"kernel": x.reshape(N * T, D).T @ dz2,                 # (D, 4H)
-             "recurrent_kernel": previous_states(h0, h_seq).reshape(N * T, H).T @ dz2,   # (H, 4H)
+    dz2 = dz.reshape(T * N, 4 * H)                                  # (TN, 4H)
+    grads = {"kernel": x_tm.reshape(T * N, D).T @ dz2,              # (D, 4H)
+             "recurrent_kernel": previous_states(h0, h_tm).reshape(T * N, H).T @ dz2,   # (H, 4H)
              "bias": dz2.sum(axis=0)}                               # (4H,)
     if peephole:
-        grads.update(_peephole_grads(dz, previous_states(c0, c_seq), c_seq, axes=(0, 1)))
-    dx = (dz2 @ params["kernel"].T).reshape(N, T, D)                # (N, T, D)
+        grads.update(_peephole_grads(dz, previous_states(c0, c_tm), c_tm, axes=(0, 1)))
+    dx = swap_nt((dz2 @ params["kernel"].T).reshape(T, N, D))      # (N, T, D) batch-major again
     return dx, grads, (dh, dc)
 
 
 def final_state(cache):
     """(h_T, c_T), each (N, H), copies (the cache stays intact)."""
-    return cache["h_seq"][:, -1].copy(), cache["c_seq"][:, -1].copy()
+    return cache["h_tm"][-1].copy(), cache["c_tm"][-1].copy()
