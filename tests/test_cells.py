@@ -7,14 +7,8 @@ import numpy as np
 import pytest
 
 import recurrent as rc
+from cell_cases import CELLS
 
-CELLS = [
-    pytest.param("rnn", {}, id="rnn"),
-    pytest.param("lstm", {"peephole": False}, id="lstm"),
-    pytest.param("lstm", {"peephole": True}, id="lstm-peephole"),
-    pytest.param("gru", {"reset_after": True}, id="gru-reset_after"),
-    pytest.param("gru", {"reset_after": False}, id="gru-reset_before"),
-]
 K = {"rnn": 1, "lstm": 4, "gru": 3}
 
 

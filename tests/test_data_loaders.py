@@ -1,4 +1,6 @@
 """The loaders of recurrent.data on the real files (fetched through RECURRENT_DATA_MIRROR or the cache)."""
+import re
+
 import numpy as np
 import pytest
 
@@ -132,3 +134,64 @@ def test_adding_problem_shortest_sequences():
     # T=2: the first half is step 0 and the second half step 1, so both steps are always marked.
     np.testing.assert_array_equal(x[..., 1], np.ones((4, 2), dtype=np.float32))
     np.testing.assert_allclose(y[:, 0], x[..., 0].sum(axis=1), rtol=1e-6)
+
+
+# Published Japanese Vowels class counts (speakers 1..9), UCI page: 30 each in training.
+VOWELS_TEST_COUNTS = [31, 35, 88, 44, 29, 24, 40, 50, 29]
+
+
+def test_load_japanese_vowels_real_files():
+    (x_train, y_train), (x_test, y_test) = data.load_japanese_vowels()
+    assert len(x_train) == len(y_train) == 270 and len(x_test) == len(y_test) == 370
+    lengths = [len(a) for a in x_train + x_test]
+    assert min(lengths) == 7 and max(lengths) == 29
+    for a in x_train + x_test:
+        assert a.ndim == 2 and a.shape[1] == 12 and a.dtype == np.float32
+        assert not a.flags.writeable
+    assert y_train.dtype == np.int64 and not y_train.flags.writeable
+    assert np.bincount(y_train, minlength=9).tolist() == [30] * 9
+    assert np.bincount(y_test, minlength=9).tolist() == VOWELS_TEST_COUNTS
+    # the first training utterance, as the file spells it (first value of channels 1 and 2)
+    assert x_train[0].shape == (20, 12)
+    np.testing.assert_allclose(x_train[0][0, :2], [1.860936, -0.207383], rtol=1e-6)
+    again = data.load_japanese_vowels()[0][0]
+    assert again is not x_train and again[0] is x_train[0]   # a new list of the same memoised arrays
+
+
+TS_HEADER = "# comment\n@problemName toy\n@dimensions 2\n@equalLength false\n@classLabel true a b\n@data\n"
+
+
+def test_read_ts_parses_a_small_file(tmp_path):
+    path = tmp_path / "toy.ts"
+    path.write_text(TS_HEADER + "1,2,3:4,5,6:a\n\n0.5:-1e-3:b\n")
+    series, labels = data.read_ts(path)
+    assert labels == ["a", "b"]
+    np.testing.assert_array_equal(series[0], np.array([[1, 4], [2, 5], [3, 6]], np.float32))
+    assert series[1].shape == (1, 2) and series[0].dtype == np.float32
+
+
+@pytest.mark.parametrize("body, match", [
+    ("1,2:3,4:a\n1,2:3:b\n", "toy.ts, line 8: the 2 channels have different lengths"),
+    ("1,2:3,4:a\n1,2:3,4\n", "toy.ts, line 8: expected 2 channels and a label separated by ':', got 2 fields"),
+    ("1,2:3,x:a\n", "toy.ts, line 7: a value is not a number"),
+    ("1,2:3,?:a\n", "toy.ts, line 7: a value is not a number"),
+    ("1,2:3,4:c\n", "toy.ts, line 7: label 'c' is not one of the @classLabel values"),
+    ("1,2:3,nan:a\n", "toy.ts, line 7: values must be finite"),
+    ("", "toy.ts: no series after '@data'"),
+])
+def test_read_ts_rejects_malformed_lines(tmp_path, body, match):
+    path = tmp_path / "toy.ts"
+    path.write_text(TS_HEADER + body)
+    with pytest.raises(ValueError, match=re.escape(match)):
+        data.read_ts(path)
+
+
+def test_read_ts_rejects_data_before_header(tmp_path):
+    path = tmp_path / "toy.ts"
+    path.write_text("@dimensions 2\n1,2:3,4:a\n")
+    with pytest.raises(ValueError, match=re.escape("toy.ts, line 2: expected a '@' header line")):
+        data.read_ts(path)
+    path.write_text("@dimensions 2\n@data\n1,2:3,4:a\n")
+    with pytest.raises(ValueError, match=re.escape("toy.ts, line 2: '@data' before the '@dimensions' and "
+                                                   "'@classLabel' headers")):
+        data.read_ts(path)

@@ -9,16 +9,10 @@ import numpy as np
 import pytest
 
 import recurrent as rc
+from cell_cases import CELLS
 
 TOL = 1e-6
 
-CELLS = [
-    pytest.param("rnn", {}, id="rnn"),
-    pytest.param("lstm", {"peephole": False}, id="lstm"),
-    pytest.param("lstm", {"peephole": True}, id="lstm-peephole"),
-    pytest.param("gru", {"reset_after": True}, id="gru-reset_after"),
-    pytest.param("gru", {"reset_after": False}, id="gru-reset_before"),
-]
 
 
 def _expected_names(kind, variant):

@@ -3,14 +3,8 @@ import numpy as np
 import pytest
 
 import recurrent as rc
+from cell_cases import CELLS
 
-CELLS = [
-    pytest.param("rnn", {}, id="rnn"),
-    pytest.param("lstm", {}, id="lstm"),
-    pytest.param("lstm", {"peephole": True}, id="lstm-peephole"),
-    pytest.param("gru", {"reset_after": True}, id="gru-reset_after"),
-    pytest.param("gru", {"reset_after": False}, id="gru-reset_before"),
-]
 
 
 def _case(kind, variant, N=2, T=4, D=2, H=3, seed=0):

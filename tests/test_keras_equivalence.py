@@ -15,17 +15,11 @@ import numpy as np
 import pytest
 
 import recurrent as rc
+from cell_cases import DTYPES, KERAS_CELLS as CELLS, max_abs
 
 TOL = {np.float32: 1e-5, np.float64: 1e-10}
 N, T, D, H = 3, 5, 4, 6
 
-CELLS = [
-    pytest.param("rnn", {}, id="rnn"),
-    pytest.param("lstm", {}, id="lstm"),
-    pytest.param("gru", {"reset_after": True}, id="gru-reset_after"),
-    pytest.param("gru", {"reset_after": False}, id="gru-reset_before"),
-]
-DTYPES = [pytest.param(np.float32, id="float32"), pytest.param(np.float64, id="float64")]
 MAX_DIFFS = {}                                                      # (cell, dtype) -> (outputs, gradients)
 
 
@@ -60,12 +54,6 @@ def _random_case(kind, variant, dtype, seed):
     return module, params, x, state0, dh_seq, dstate
 
 
-def _max_abs(a, b):
-    a, b = np.asarray(a), np.asarray(b)
-    assert a.shape == b.shape and a.dtype == b.dtype, (a.shape, b.shape, a.dtype, b.dtype)
-    return float(np.max(np.abs(a.astype(np.float64) - b.astype(np.float64))))
-
-
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("kind, variant", CELLS)
 def test_outputs_and_gradients_match_keras(keras, kind, variant, dtype):
@@ -77,12 +65,12 @@ def test_outputs_and_gradients_match_keras(keras, kind, variant, dtype):
     k_h_seq, k_final, k_dx, k_grads, k_dstate0 = rc.keras_bridge.keras_forward_backward(
         kind, params, x, state0, dh_seq, dstate)
 
-    out_diffs = {"h_seq": _max_abs(h_seq, k_h_seq)}
-    out_diffs.update({f"final[{j}]": _max_abs(a, b)
+    out_diffs = {"h_seq": max_abs(h_seq, k_h_seq)}
+    out_diffs.update({f"final[{j}]": max_abs(a, b)
                       for j, (a, b) in enumerate(zip(_parts(final), _parts(k_final), strict=True))})
-    grad_diffs = {"x": _max_abs(dx, k_dx)}
-    grad_diffs.update({key: _max_abs(grads[key], k_grads[key]) for key in ("kernel", "recurrent_kernel", "bias")})
-    grad_diffs.update({f"state0[{j}]": _max_abs(a, b)
+    grad_diffs = {"x": max_abs(dx, k_dx)}
+    grad_diffs.update({key: max_abs(grads[key], k_grads[key]) for key in ("kernel", "recurrent_kernel", "bias")})
+    grad_diffs.update({f"state0[{j}]": max_abs(a, b)
                        for j, (a, b) in enumerate(zip(_parts(dstate0), _parts(k_dstate0), strict=True))})
     label = kind if "reset_after" not in variant else f"{kind}-reset_{'after' if variant['reset_after'] else 'before'}"
     MAX_DIFFS[(label, np.dtype(dtype).name)] = (max(out_diffs.values()), max(grad_diffs.values()))
@@ -124,7 +112,7 @@ def test_keras_initialised_layer_runs_in_numpy(keras, kind, variant):
     x = np.random.default_rng(13).normal(size=(N, T, D)).astype(np.float32)
     expected = np.asarray(layer(x))
     h_seq, _ = getattr(rc, kind).forward(x, rc.keras_bridge.from_keras(layer), **variant)
-    assert _max_abs(h_seq, expected) < TOL[np.float32]
+    assert max_abs(h_seq, expected) < TOL[np.float32]
 
 
 def test_bridge_refuses_what_has_no_keras_twin(keras):

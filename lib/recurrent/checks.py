@@ -167,3 +167,34 @@ def check_state(name, state, N, H, dtype, *, pair=False):
         return tuple(check_array(f"{name}[{j}] ({part})", s, (N, H), "(N, H)", dtype)
                      for j, (part, s) in enumerate(zip("hc", state)))
     return check_array(name, state, (N, H), "(N, H)", dtype)
+
+
+def check_mask(mask, N, T):
+    """Check a padding mask (N, T) of bool, True for a real time step (chapter 11).
+
+    Keras accepts any bool pattern (padding before, after or in between), and so do the cells. A row
+    with no True step is refused: it is a sequence of length 0, which the cells refuse as x with T = 0
+    too (Keras would return zeros for it); drop such rows from the batch.
+
+    Args:
+        mask: None or an (N, T) numpy array of dtype bool.
+        N, T: batch size and number of steps, from x.
+
+    Returns:
+        `mask` itself, or None.
+    """
+    if mask is None:
+        return None
+    if not isinstance(mask, np.ndarray):
+        raise ValueError(f"mask must be a numpy bool array of shape (N, T) = {(N, T)}, "
+                         f"got {type(mask).__name__}")
+    if mask.shape != (N, T):
+        raise ValueError(f"mask must have shape (N, T) = {(N, T)} like x's first two axes, got {mask.shape}")
+    if mask.dtype != np.bool_:
+        raise ValueError(f"mask of shape (N, T) must have dtype bool (True = a real step), got {mask.dtype}: "
+                         f"convert it explicitly, e.g. mask != 0")
+    empty = np.flatnonzero(~mask.any(axis=1))
+    if empty.size:
+        raise ValueError(f"mask of shape (N, T) = {(N, T)} has rows with no True step (sequences of length 0): "
+                         f"rows {empty[:5].tolist()}{' ...' if empty.size > 5 else ''}; drop them from the batch")
+    return mask

@@ -1,4 +1,4 @@
-"""The book's data: MNIST, Tiny Shakespeare, the S&P 500 and the adding problem.
+"""The book's data: MNIST, Tiny Shakespeare, the S&P 500, Japanese Vowels and the adding problem.
 
 Real files come from the verified cache of :mod:`recurrent.download` (registry in ``data/registry.json``;
 ``RECURRENT_DATA_HOME`` moves the cache, ``RECURRENT_DATA_MIRROR`` replaces the official hosts). The loaders
@@ -6,7 +6,7 @@ memoise their result in the process, so calling one twice in a notebook costs no
 
 Fetch and verify every file once, before any notebook runs::
 
-    python -m recurrent.data fetch [mnist | shakespeare | file names ...]
+    python -m recurrent.data fetch [mnist | shakespeare | japanese_vowels | file names ...]
 """
 import argparse
 import functools
@@ -24,6 +24,8 @@ _MNIST = {
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
 _IDX_UBYTE = 0x08  # IDX element type code of unsigned bytes, the only one MNIST uses
+_VOWELS = {"train": "JapaneseVowels_TRAIN.ts", "test": "JapaneseVowels_TEST.ts"}
+_VOWELS_D = 12    # LPC cepstrum coefficients per time step
 
 
 def read_idx(path, *, ndim):
@@ -122,6 +124,114 @@ def load_sp500():
     return _sp500().copy()
 
 
+def read_ts(path):
+    """Parse a UEA/UCR ``.ts`` file of labelled, possibly variable-length multivariate series.
+
+    Layout: ``#`` comment lines, then ``@`` header lines (``@dimensions 12``, ``@classLabel true 1 2 ...``),
+    then ``@data`` and one series a line: its D channels separated by ``:``, the values of a channel by
+    ``,``, the class label last. All channels of a series have the same length T_i >= 1. Blank lines are
+    skipped. Missing values (``?``) are refused.
+
+    Args:
+        path: the file.
+
+    Returns:
+        (series, labels): a list of float32 arrays (T_i, D) and a list of label strings.
+
+    Raises:
+        ValueError naming the file and the line (1-based) that does not fit the layout.
+    """
+    path = Path(path)
+    header, series, labels = {}, [], []
+    in_data = False
+    for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        where = f"{path.name}, line {lineno}"
+        if not in_data:
+            if not line.startswith("@"):
+                raise ValueError(f"{where}: expected a '@' header line or '@data' before the data, "
+                                 f"got {line[:40]!r}")
+            key, _, value = line[1:].partition(" ")
+            key = key.lower()
+            if key == "data":
+                in_data = True
+                if "dimensions" not in header or "classlabel" not in header:
+                    raise ValueError(f"{where}: '@data' before the '@dimensions' and '@classLabel' headers")
+            else:
+                header[key] = value.split()
+            continue
+        D, classes = _ts_layout(header, path.name)
+        parts = line.split(":")
+        if len(parts) != D + 1:
+            raise ValueError(f"{where}: expected {D} channels and a label separated by ':', "
+                             f"got {len(parts)} fields")
+        if parts[-1].strip() not in classes:
+            raise ValueError(f"{where}: label {parts[-1].strip()!r} is not one of the @classLabel values {classes}")
+        try:
+            channels = [np.array([float(v) for v in p.split(",")], dtype=np.float64) for p in parts[:-1]]
+        except ValueError as exc:
+            raise ValueError(f"{where}: a value is not a number ({exc})") from None
+        lengths = {len(c) for c in channels}
+        if len(lengths) != 1:
+            raise ValueError(f"{where}: the {D} channels have different lengths {sorted(lengths)}")
+        a = np.stack(channels, axis=1)                              # (T_i, D)
+        if not np.isfinite(a).all():
+            raise ValueError(f"{where}: values must be finite (no NaN, inf or missing '?')")
+        series.append(a.astype(np.float32))
+        labels.append(parts[-1].strip())
+    if not in_data:
+        raise ValueError(f"{path.name}: no '@data' line: not a .ts file")
+    if not series:
+        raise ValueError(f"{path.name}: no series after '@data'")
+    return series, labels
+
+
+def _ts_layout(header, name):
+    try:
+        D = int(header["dimensions"][0])
+    except (IndexError, ValueError):
+        raise ValueError(f"{name}: '@dimensions' must be a positive int, got {header['dimensions']}") from None
+    classes = header["classlabel"]
+    if not classes or classes[0].lower() != "true" or len(classes) < 2:
+        raise ValueError(f"{name}: '@classLabel' must be 'true' followed by the labels, got {classes}")
+    return D, classes[1:]
+
+
+@functools.lru_cache(maxsize=1)
+def _vowels():
+    splits = []
+    for split in ("train", "test"):
+        name = _VOWELS[split]
+        series, labels = read_ts(fetch(name))
+        bad = [a.shape for a in series if a.shape[1] != _VOWELS_D]
+        if bad:
+            raise ValueError(f"{name}: series of shape {bad[0]}, expected (T, {_VOWELS_D})")
+        y = np.array([int(label) - 1 for label in labels], dtype=np.int64)   # speakers 1..9 -> 0..8
+        if y.min() < 0 or y.max() > 8:
+            raise ValueError(f"{name}: speaker labels must be 1..9")
+        for a in series:
+            a.flags.writeable = False
+        y.flags.writeable = False
+        splits.append((tuple(series), y))
+    return tuple(splits)
+
+
+def load_japanese_vowels():
+    """Japanese Vowels (Kudo, Toyama & Shimbo 1999): who of nine speakers says /ae/? (chapter 11).
+
+    Each utterance is a sequence of 12 LPC cepstrum coefficients a time step, 7 to 29 steps long; the
+    fixed split has 270 training sequences (30 a speaker) and 370 test sequences. Parsed from the
+    UEA archive's ``.ts`` files (registry entries ``JapaneseVowels_TRAIN.ts``, ``JapaneseVowels_TEST.ts``).
+
+    Returns:
+        ``((x_train, y_train), (x_test, y_test))``: x a new list of read-only float32 arrays (T_i, 12),
+        y a read-only int64 array (N,) of speakers 0..8 (the files' labels 1..9 minus one).
+    """
+    return tuple((list(x), y) for x, y in _vowels())
+
+
 def _check_int(name, value, minimum):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise ValueError(f"{name} must be an int, got {value!r}")
@@ -175,7 +285,7 @@ def main(argv=None):
                                      description="Fetch and verify the book's data files.")
     sub = parser.add_subparsers(dest="command", required=True)
     cmd = sub.add_parser("fetch", help="download (or copy from the mirror) and verify files")
-    cmd.add_argument("names", nargs="*", help="datasets (mnist, shakespeare) or file names; default: all")
+    cmd.add_argument("names", nargs="*", help="datasets (mnist, shakespeare, japanese_vowels) or file names; default: all")
     args = parser.parse_args(argv)
     try:
         entries = download.select(args.names)

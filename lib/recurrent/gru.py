@@ -14,12 +14,15 @@ The fast path follows rnn.py (time-major arrays inside); the reset gate sits ins
 recurrent term, so backward keeps two gradient arrays: dA for the input projection and dB for the
 recurrent one (reset_after=True) or (r * h_{t-1}) for U_h (reset_after=False). As in lstm.py, the
 elementwise work of a step runs on the gates stacked as (3, N, H), each gate one contiguous block.
+
+`mask=` (chapter 11) follows Keras as in rnn.py: a padded step carries h over unchanged.
 """
 import numpy as np
 
 from .activations import dsigmoid, dtanh, sigmoid
-from .checks import check_array, check_params, check_sequence, check_state
-from .rnn import _check_init, flush_tiny, glorot_uniform, orthogonal, previous_states, swap_nt
+from .checks import check_array, check_mask, check_params, check_sequence, check_state
+from .rnn import (_check_init, flush_tiny, glorot_uniform, mask_time_major, masked_outputs, orthogonal,
+                  previous_states, swap_nt)
 
 
 def init_params(input_dim, units, *, rng, dtype=np.float32, reset_after=True):
@@ -186,7 +189,7 @@ def _cell_backward(dh, h_prev, gates, kept, U, reset_after, dA, dB, work):
 
 # ---------------------------------------------------------------- the whole sequence
 
-def forward(x, params, state0=None, *, reset_after=True):
+def forward(x, params, state0=None, *, reset_after=True, mask=None):
     """Run the GRU over a sequence (Keras GRU with return_sequences=True).
 
     Args:
@@ -194,6 +197,9 @@ def forward(x, params, state0=None, *, reset_after=True):
         params: dict kernel (D, 3H), recurrent_kernel (H, 3H), bias (2, 3H) or (3H,).
         state0: h0, (N, H); zeros when None.
         reset_after: the Keras default True, or False for Cho et al. (2014); must match the bias.
+        mask: None, or (N, T) bool, True for a real step (chapter 11): a padded step carries h over
+            and repeats the previous output (Keras, zero_output_for_mask=False); every row needs
+            at least one True.
 
     Returns:
         h_seq: hidden states h_1..h_T, (N, T, H), dtype of x. The cache holds it too: do not
@@ -204,6 +210,7 @@ def forward(x, params, state0=None, *, reset_after=True):
     x = check_sequence(x, D, dtype)
     N, T, _ = x.shape
     h0 = check_state("state0", state0, N, H, dtype)
+    mask = check_mask(mask, N, T)
     b_in = params["bias"][0] if reset_after else params["bias"]
     x_tm = swap_nt(x)                                               # (T, N, D)
     proj = (x_tm.reshape(T * N, D) @ params["kernel"]).reshape(T, N, 3 * H)   # (T, N, 3H)
@@ -213,12 +220,21 @@ def forward(x, params, state0=None, *, reset_after=True):
     kept = np.empty((T, N, H), dtype)                               # (T, N, H), see _cell_forward
     tmp = np.empty((2, N, 3 * H), dtype)                            # scratch for every step
     h = h0
-    for t in range(T):
-        _cell_forward(gates[t], proj[t], h, params, reset_after, h_tm[t], kept[t], tmp)
-        h = h_tm[t]
+    if mask is None:
+        for t in range(T):
+            _cell_forward(gates[t], proj[t], h, params, reset_after, h_tm[t], kept[t], tmp)
+            h = h_tm[t]
+    else:
+        keep, _ = mask_time_major(mask, dtype)                      # (T, N, 1)
+        for t in range(T):
+            _cell_forward(gates[t], proj[t], h, params, reset_after, h_tm[t], kept[t], tmp)
+            np.copyto(h_tm[t], h, where=keep[t])                    # padded rows keep h_{t-1}
+            h = h_tm[t]
     h_seq = h_tm.swapaxes(0, 1)                                     # (N, T, H) view, batch-major
+    if mask is not None:
+        h_seq = masked_outputs(h_seq, mask)
     cache = {"x_tm": x_tm, "params": params, "reset_after": reset_after, "h0": h0,
-             "gates": gates, "kept": kept, "h_tm": h_tm, "h_seq": h_seq}
+             "gates": gates, "kept": kept, "h_tm": h_tm, "h_seq": h_seq, "mask": mask}
     return h_seq, cache
 
 
@@ -227,7 +243,8 @@ def backward(dh_seq, cache, dstate=None):
 
     Args:
         dh_seq: dL/dh_t for every step, (N, T, H); None means zeros (only the final state is used).
-        cache: from forward.
+        cache: from forward; if forward had a mask, padded steps hand the gradient of the
+            state on unchanged and give none to their input, as in Keras.
         dstate: dL/dh_T, (N, H), from whatever uses the final state; None means zeros.
 
     Returns:
@@ -246,13 +263,33 @@ def backward(dh_seq, cache, dstate=None):
     dA = np.empty((T, N, 3 * H), h_tm.dtype)                        # (T, N, 3H) input-side grads
     dB = np.empty_like(dA) if reset_after else None                 # (T, N, 3H) recurrent-side grads
     work = np.empty((5, N, H), h_tm.dtype)                          # scratch for every step
-    for t in reversed(range(T)):
+    mask = cache.get("mask")
+    if mask is None:
+        for t in reversed(range(T)):
+            if dh_seq is not None:
+                dh += dh_seq[:, t]                                  # (N, H) output + next step
+            h_prev = h_tm[t - 1] if t > 0 else h0
+            dB_t = dB[t] if reset_after else None
+            _cell_backward(dh, h_prev, gates[t], kept[t], U, reset_after, dA[t], dB_t, work)
+            flush_tiny(dh)
+    else:
+        keep, real = mask_time_major(mask, h_tm.dtype)              # (T, N, 1)
         if dh_seq is not None:
-            dh += dh_seq[:, t]                                      # (N, H) output + next step
-        h_prev = h_tm[t - 1] if t > 0 else h0
-        dB_t = dB[t] if reset_after else None
-        _cell_backward(dh, h_prev, gates[t], kept[t], U, reset_after, dA[t], dB_t, work)
-        flush_tiny(dh)
+            dh_seq = masked_outputs(dh_seq, mask)
+        carry = np.empty_like(dh)                                   # (N, H)
+        for t in reversed(range(T)):
+            if dh_seq is not None:
+                dh += dh_seq[:, t]
+            h_prev = h_tm[t - 1] if t > 0 else h0
+            dB_t = dB[t] if reset_after else None
+            np.multiply(dh, keep[t], out=carry)                     # what a padded row hands on
+            _cell_backward(dh, h_prev, gates[t], kept[t], U, reset_after, dA[t], dB_t, work)
+            dA[t] *= real[t]                                        # a padded step gets no gradient
+            if reset_after:
+                dB_t *= real[t]
+            dh *= real[t]
+            dh += carry
+            flush_tiny(dh)
     dA2 = dA.reshape(T * N, 3 * H)                                  # (TN, 3H)
     H_prev = previous_states(h0, h_tm).reshape(T * N, H)            # (TN, H)
     grads = {"kernel": x_tm.reshape(T * N, D).T @ dA2}              # (D, 3H)
@@ -269,5 +306,5 @@ def backward(dh_seq, cache, dstate=None):
 
 
 def final_state(cache):
-    """h_T, (N, H), a copy (the cache stays intact)."""
+    """h_T, (N, H), a copy (the cache stays intact); with a mask, h at each row's last real step."""
     return cache["h_tm"][-1].copy()

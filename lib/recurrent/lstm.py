@@ -16,12 +16,15 @@ arrays inside, gate gradients of all steps kept in one (T, N, 4H) array and turn
 dx after the loop. The elementwise work of a step runs on the four gates stacked as (4, N, H), so
 that each gate is one contiguous block: numpy is several times slower on the strided column
 blocks [:, :H], [:, H:2H], ... of an (N, 4H) array.
+
+`mask=` (chapter 11) follows Keras as in rnn.py: a padded step carries (h, c) over unchanged.
 """
 import numpy as np
 
 from .activations import dsigmoid, dtanh, sigmoid
-from .checks import check_array, check_params, check_sequence, check_state
-from .rnn import _check_init, flush_tiny, glorot_uniform, orthogonal, previous_states, swap_nt
+from .checks import check_array, check_mask, check_params, check_sequence, check_state
+from .rnn import (_check_init, flush_tiny, glorot_uniform, mask_time_major, masked_outputs, orthogonal,
+                  previous_states, swap_nt)
 
 PEEPHOLES = ("input_gate_peephole_weights", "forget_gate_peephole_weights", "output_gate_peephole_weights")
 
@@ -190,7 +193,7 @@ def _peephole_grads(dz, c_prev, c_t, axes):
 
 # ---------------------------------------------------------------- the whole sequence
 
-def forward(x, params, state0=None, *, peephole=False):
+def forward(x, params, state0=None, *, peephole=False, mask=None):
     """Run the LSTM over a sequence (Keras LSTM with return_sequences=True).
 
     Args:
@@ -198,6 +201,9 @@ def forward(x, params, state0=None, *, peephole=False):
         params: dict kernel (D, 4H), recurrent_kernel (H, 4H), bias (4H,) [, peepholes (H,)].
         state0: (h0, c0), each (N, H); zeros when None.
         peephole: use the peephole weights.
+        mask: None, or (N, T) bool, True for a real step (chapter 11): a padded step carries (h, c)
+            over and repeats the previous output (Keras, zero_output_for_mask=False); every row
+            needs at least one True.
 
     Returns:
         h_seq: hidden states h_1..h_T, (N, T, H), dtype of x. The cache holds it too: do not
@@ -208,6 +214,7 @@ def forward(x, params, state0=None, *, peephole=False):
     x = check_sequence(x, D, dtype)
     N, T, _ = x.shape
     h0, c0 = check_state("state0", state0, N, H, dtype, pair=True)
+    mask = check_mask(mask, N, T)
     U, peep = params["recurrent_kernel"], _peepholes(params, peephole)
     x_tm = swap_nt(x)                                               # (T, N, D)
     proj = (x_tm.reshape(T * N, D) @ params["kernel"]).reshape(T, N, 4 * H)   # (T, N, 4H)
@@ -217,12 +224,22 @@ def forward(x, params, state0=None, *, peephole=False):
     c_tm = np.empty((T, N, H), dtype)                               # (T, N, H)
     tmp = np.empty((N, 4 * H), dtype)                               # scratch for every step
     h, c = h0, c0
-    for t in range(T):
-        _cell_forward(gates[t], proj[t], h, c, U, peep, h_tm[t], c_tm[t], tmp)
-        h, c = h_tm[t], c_tm[t]
+    if mask is None:
+        for t in range(T):
+            _cell_forward(gates[t], proj[t], h, c, U, peep, h_tm[t], c_tm[t], tmp)
+            h, c = h_tm[t], c_tm[t]
+    else:
+        keep, _ = mask_time_major(mask, dtype)                      # (T, N, 1)
+        for t in range(T):
+            _cell_forward(gates[t], proj[t], h, c, U, peep, h_tm[t], c_tm[t], tmp)
+            np.copyto(h_tm[t], h, where=keep[t])                    # padded rows keep h_{t-1}
+            np.copyto(c_tm[t], c, where=keep[t])                    # ... and c_{t-1}
+            h, c = h_tm[t], c_tm[t]
     h_seq = h_tm.swapaxes(0, 1)                                     # (N, T, H) view, batch-major
+    if mask is not None:
+        h_seq = masked_outputs(h_seq, mask)
     cache = {"x_tm": x_tm, "params": params, "peephole": peephole, "h0": h0, "c0": c0,
-             "gates": gates, "h_tm": h_tm, "c_tm": c_tm, "h_seq": h_seq}
+             "gates": gates, "h_tm": h_tm, "c_tm": c_tm, "h_seq": h_seq, "mask": mask}
     return h_seq, cache
 
 
@@ -231,7 +248,8 @@ def backward(dh_seq, cache, dstate=None):
 
     Args:
         dh_seq: dL/dh_t for every step, (N, T, H); None means zeros (only the final state is used).
-        cache: from forward.
+        cache: from forward; if forward had a mask, padded steps hand the gradient of the
+            state on unchanged and give none to their input, as in Keras.
         dstate: (dh_T, dc_T), each (N, H), from whatever uses the final state; None means zeros.
 
     Returns:
@@ -250,15 +268,37 @@ def backward(dh_seq, cache, dstate=None):
     dz = np.empty((T, N, 4 * H), h_tm.dtype)                        # (T, N, 4H) gate pre-activation grads
     dz4 = np.empty((4, N, H), h_tm.dtype)                           # one step's, gate blocks contiguous
     work = np.empty((2, N, H), h_tm.dtype)                          # scratch for every step
-    for t in reversed(range(T)):
+    mask = cache.get("mask")
+    if mask is None:
+        for t in reversed(range(T)):
+            if dh_seq is not None:
+                dh += dh_seq[:, t]                                  # (N, H) output + next step
+            c_prev = c_tm[t - 1] if t > 0 else c0
+            _cell_backward(dh, dc, gates[t], c_prev, c_tm[t], peep, dz4, work)
+            np.copyto(_blocks(dz[t]), dz4)                          # (N, 4H) blocks side by side
+            np.matmul(dz[t], U_T, out=dh)                           # (N, H) the only matmul in the loop
+            flush_tiny(dh)
+            flush_tiny(dc)
+    else:
+        keep, real = mask_time_major(mask, h_tm.dtype)              # (T, N, 1)
         if dh_seq is not None:
-            dh += dh_seq[:, t]                                      # (N, H) output + next step
-        c_prev = c_tm[t - 1] if t > 0 else c0
-        _cell_backward(dh, dc, gates[t], c_prev, c_tm[t], peep, dz4, work)
-        np.copyto(_blocks(dz[t]), dz4)                              # (N, 4H) blocks side by side
-        np.matmul(dz[t], U_T, out=dh)                               # (N, H) the only matmul in the loop
-        flush_tiny(dh)
-        flush_tiny(dc)
+            dh_seq = masked_outputs(dh_seq, mask)
+        carry_h, carry_c = np.empty_like(dh), np.empty_like(dc)     # (N, H) each
+        for t in reversed(range(T)):
+            if dh_seq is not None:
+                dh += dh_seq[:, t]
+            c_prev = c_tm[t - 1] if t > 0 else c0
+            np.multiply(dh, keep[t], out=carry_h)                   # what a padded row hands on
+            np.multiply(dc, keep[t], out=carry_c)
+            _cell_backward(dh, dc, gates[t], c_prev, c_tm[t], peep, dz4, work)
+            dz4 *= real[t]                                          # a padded step gets no gradient
+            np.copyto(_blocks(dz[t]), dz4)
+            np.matmul(dz[t], U_T, out=dh)
+            dh += carry_h
+            dc *= real[t]
+            dc += carry_c
+            flush_tiny(dh)
+            flush_tiny(dc)
     dz2 = dz.reshape(T * N, 4 * H)                                  # (TN, 4H)
     grads = {"kernel": x_tm.reshape(T * N, D).T @ dz2,              # (D, 4H)
              "recurrent_kernel": previous_states(h0, h_tm).reshape(T * N, H).T @ dz2,   # (H, 4H)
@@ -270,5 +310,5 @@ def backward(dh_seq, cache, dstate=None):
 
 
 def final_state(cache):
-    """(h_T, c_T), each (N, H), copies (the cache stays intact)."""
+    """(h_T, c_T), each (N, H), copies (the cache stays intact); with a mask, at each row's last real step."""
     return cache["h_tm"][-1].copy(), cache["c_tm"][-1].copy()

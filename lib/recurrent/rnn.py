@@ -16,11 +16,17 @@ How the fast path is organised (the LSTM and GRU follow the same plan):
   * backward stores the gradient of every pre-activation in one (T, N, H) array during the loop and
     turns it into dW, dU, db and dx with one big matrix multiply each after the loop.
 `step_forward` / `step_backward` are the same per-step math for a single step, kept for teaching.
+
+Masking (chapter 11): `forward(..., mask=m)` with m (N, T) bool, True for a real step, follows Keras's
+default (zero_output_for_mask=False): at a padded step the state is carried over unchanged and the
+output repeats the previous one (zeros before a sequence's first real step, as Keras starts from a zero
+output); backward lets no gradient into a padded step's input or weights. The unmasked loops are
+untouched; the masked ones add one `np.copyto(..., where=)` per step on the carried state.
 """
 import numpy as np
 
 from .activations import dtanh
-from .checks import check_array, check_params, check_sequence, check_state
+from .checks import check_array, check_mask, check_params, check_sequence, check_state
 
 
 # ---------------------------------------------------------------- initialisers (shared by the cells)
@@ -69,6 +75,29 @@ def previous_states(s0, s_tm):
     Backward needs it for dU = sum_t h_{t-1}^T dA_t, which it computes as ONE matrix multiply.
     """
     return np.concatenate([s0[None], s_tm[:-1]])                   # (T, N, H)
+
+
+def mask_time_major(mask, dtype):
+    """The masks a masked loop reads each step, time-major: (keep, real), each (T, N, 1).
+
+    keep: bool, True where a padded step carries the state over; real: 1.0 for a real step and 0.0
+    for a padded one, in `dtype`, to zero that step's gradients.
+    """
+    keep = swap_nt(~mask)[..., None]                                # (T, N, 1)
+    return keep, (~keep).astype(dtype)
+
+
+def masked_outputs(h_seq, mask):
+    """Keras's outputs of a masked run, from the carried states h_seq (N, T, H).
+
+    Keras starts the output from zeros: before a row's first real step (pre-padding) the output is 0,
+    whatever the initial state. Applied to dh_seq in backward, it drops the gradients of those outputs,
+    which depend on nothing. Returns h_seq itself when every row starts with a real step.
+    """
+    started = np.logical_or.accumulate(mask, axis=1)                # (N, T)
+    if started.all():
+        return h_seq
+    return np.where(started[..., None], h_seq, 0).astype(h_seq.dtype, copy=False)
 
 
 def flush_tiny(a):
@@ -183,13 +212,16 @@ def _cell_backward(dh, h_t, out):
 
 # ---------------------------------------------------------------- the whole sequence
 
-def forward(x, params, state0=None):
+def forward(x, params, state0=None, *, mask=None):
     """Run the cell over a sequence (Keras SimpleRNN with return_sequences=True).
 
     Args:
         x: inputs, (N, T, D), float32 or float64 (params must have the same dtype).
         params: dict kernel (D, H), recurrent_kernel (H, H), bias (H,).
         state0: h0, (N, H); zeros when None.
+        mask: None, or (N, T) bool, True for a real step (chapter 11): a padded step carries h over
+            and repeats the previous output (Keras, zero_output_for_mask=False); every row needs
+            at least one True.
 
     Returns:
         h_seq: hidden states h_1..h_T, (N, T, H), dtype of x. The cache holds it too: do not
@@ -200,6 +232,7 @@ def forward(x, params, state0=None):
     x = check_sequence(x, D, dtype)
     N, T, _ = x.shape
     h0 = check_state("state0", state0, N, H, dtype)
+    mask = check_mask(mask, N, T)
     U = params["recurrent_kernel"]
     x_tm = swap_nt(x)                                               # (T, N, D)
     # The input projections of all steps in one multiply; the loop then turns them into h in place.
@@ -207,10 +240,19 @@ def forward(x, params, state0=None):
     h_tm += params["bias"]
     tmp = np.empty((N, H), dtype)                                   # scratch for every step
     h = h0
-    for t in range(T):
-        h = _cell_forward(h_tm[t], h, U, tmp)                       # (N, H), a view into h_tm
+    if mask is None:
+        for t in range(T):
+            h = _cell_forward(h_tm[t], h, U, tmp)                   # (N, H), a view into h_tm
+    else:
+        keep, _ = mask_time_major(mask, dtype)                      # (T, N, 1)
+        for t in range(T):
+            h_new = _cell_forward(h_tm[t], h, U, tmp)               # (N, H), a view into h_tm
+            np.copyto(h_new, h, where=keep[t])                      # padded rows keep h_{t-1}
+            h = h_new
     h_seq = h_tm.swapaxes(0, 1)                                     # (N, T, H) view, batch-major
-    return h_seq, {"x_tm": x_tm, "params": params, "h0": h0, "h_tm": h_tm, "h_seq": h_seq}
+    if mask is not None:
+        h_seq = masked_outputs(h_seq, mask)
+    return h_seq, {"x_tm": x_tm, "params": params, "h0": h0, "h_tm": h_tm, "h_seq": h_seq, "mask": mask}
 
 
 def backward(dh_seq, cache, dstate=None):
@@ -218,7 +260,8 @@ def backward(dh_seq, cache, dstate=None):
 
     Args:
         dh_seq: dL/dh_t for every step, (N, T, H); None means zeros (only the final state is used).
-        cache: from forward.
+        cache: from forward; if forward had a mask, padded steps hand the gradient of the
+            state on unchanged and give none to their input, as in Keras.
         dstate: dL/dh_T from whatever uses the final state, (N, H); None means zeros.
 
     Returns:
@@ -234,12 +277,28 @@ def backward(dh_seq, cache, dstate=None):
     dh = check_state("dstate", dstate, N, H, h_tm.dtype).copy()    # (N, H), updated in place
     U_T = params["recurrent_kernel"].T
     dA = np.empty_like(h_tm)                                        # (T, N, H) dL/d(pre-activation)
-    for t in reversed(range(T)):
+    mask = cache.get("mask")
+    if mask is None:
+        for t in reversed(range(T)):
+            if dh_seq is not None:
+                dh += dh_seq[:, t]                                  # (N, H) output + next step
+            _cell_backward(dh, h_tm[t], dA[t])
+            np.matmul(dA[t], U_T, out=dh)                           # (N, H) the only matmul in the loop
+            flush_tiny(dh)
+    else:
+        keep, real = mask_time_major(mask, h_tm.dtype)              # (T, N, 1)
         if dh_seq is not None:
-            dh += dh_seq[:, t]                                      # (N, H) output + next step
-        _cell_backward(dh, h_tm[t], dA[t])
-        np.matmul(dA[t], U_T, out=dh)                               # (N, H) the only matmul in the loop
-        flush_tiny(dh)
+            dh_seq = masked_outputs(dh_seq, mask)
+        carry = np.empty_like(dh)                                   # (N, H)
+        for t in reversed(range(T)):
+            if dh_seq is not None:
+                dh += dh_seq[:, t]
+            _cell_backward(dh, h_tm[t], dA[t])
+            dA[t] *= real[t]                                        # a padded step gets no gradient
+            np.multiply(dh, keep[t], out=carry)                     # ... and hands dh on unchanged
+            np.matmul(dA[t], U_T, out=dh)
+            dh += carry
+            flush_tiny(dh)
     dA2 = dA.reshape(T * N, H)                                      # (TN, H)
     grads = {"kernel": x_tm.reshape(T * N, D).T @ dA2,              # (D, H)
              "recurrent_kernel": previous_states(h0, h_tm).reshape(T * N, H).T @ dA2,   # (H, H)
@@ -249,5 +308,5 @@ def backward(dh_seq, cache, dstate=None):
 
 
 def final_state(cache):
-    """h_T, (N, H), a copy (the cache stays intact)."""
+    """h_T, (N, H), a copy (the cache stays intact); with a mask, h at each row's last real step."""
     return cache["h_tm"][-1].copy()
