@@ -37,12 +37,30 @@ def plot_style():
     })
 
 
+def disable_tf32():
+    """Make TensorFlow compute float32 matmuls in full float32 precision.
+
+    On recent NVIDIA GPUs (Ampere and later) TensorFlow runs float32 matrix multiplies and
+    convolutions in TensorFloat-32 by default, which keeps only 10 bits of mantissa (errors of
+    about 1e-3). Chapter 6 asserts float32 equality with numpy, so the book switches it off. It
+    changes nothing on a CPU.
+
+    Returns:
+        bool, whether TensorFloat-32 is enabled afterwards (always False).
+    """
+    import tensorflow as tf
+
+    tf.config.experimental.enable_tensor_float_32_execution(False)
+    return tf.config.experimental.tensor_float_32_execution_enabled()
+
+
 def setup(seed=DEFAULT_SEED, *, keras=False):
     """Prepare a notebook: quiet TensorFlow, seed everything, set the plot style.
 
     Args:
         seed: int, seeds Python's `random`, numpy's global state and (if `keras`) TensorFlow.
-        keras: if True, import Keras now and call ``keras.utils.set_random_seed(seed)``.
+        keras: if True, import Keras now, call ``keras.utils.set_random_seed(seed)`` and turn off
+            TensorFloat-32 (see `disable_tf32`).
 
     Returns:
         numpy.random.Generator seeded with `seed`, for the explicit randomness lib functions take.
@@ -57,5 +75,6 @@ def setup(seed=DEFAULT_SEED, *, keras=False):
         import keras as _keras
 
         _keras.utils.set_random_seed(int(seed))
+        disable_tf32()
     plot_style()
     return np.random.default_rng(seed)
