@@ -8,10 +8,15 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 export PYTHONHASHSEED := 0
-# Let pytest-xdist spread the notebooks over the cores (1 = one after another).
+# Let pytest-xdist spread the notebooks over the cores (1 = one after another), each worker with its
+# own thread budget: two workers whose numpy and TensorFlow each start a thread per core fight over
+# the cores instead of sharing them.
 NB_WORKERS ?= 2
+NB_THREADS ?= 1
+NB_THREAD_ENV := OMP_NUM_THREADS=$(NB_THREADS) OPENBLAS_NUM_THREADS=$(NB_THREADS) \
+    MKL_NUM_THREADS=$(NB_THREADS) TF_NUM_INTRAOP_THREADS=$(NB_THREADS) TF_NUM_INTEROP_THREADS=2
 
-.PHONY: venv data book test test-lib test-notebooks test-book execute lab bench clean
+.PHONY: venv data book test test-lib test-notebooks test-book execute lab test-lab bench clean
 
 venv: $(STAMP)
 
@@ -35,10 +40,12 @@ test: test-lib test-notebooks test-book
 test-lib: $(STAMP)
 	$(PY) -m pytest -p no:cacheprovider tests --durations=10
 
+# The slowest notebooks start first (tests/notebook_seconds.json), in the order given.
 test-notebooks: data
-	$(PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env \
+	$(NB_THREAD_ENV) $(PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env \
 	    --nbval-sanitize-with tests/sanitize.cfg --durations=0 \
-	    -n $(NB_WORKERS) --dist loadscope $$($(PY) tests/toc_notebooks.py)
+	    -n $(NB_WORKERS) --dist loadscope --no-loadscope-reorder \
+	    $$($(PY) tests/toc_notebooks.py --longest-first)
 
 test-book: $(STAMP)
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute
@@ -49,9 +56,24 @@ execute: data
 	@test -n "$(NB)" || { echo "usage: make execute NB=path/to/notebook.ipynb"; exit 2; }
 	$(VENV)/bin/jupyter-execute --inplace --timeout=1800 $(NB)
 
-lab: $(STAMP)
-	$(PY) -m pip install --quiet -r requirements-lab.txt
-	$(VENV)/bin/jupyter lab
+# JupyterLab on the book, with the book's kernel ("Python 3 (book)"). It is installed into .venv
+# with its own stamp, constrained to the versions already there, so it only adds packages and never
+# changes one that the tests use (pip fails loudly instead). Extra options: make lab LAB_ARGS="--no-browser".
+LAB_STAMP := $(VENV)/.lab-installed
+LAB_ARGS ?=
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+$(LAB_STAMP): $(STAMP) requirements-lab.txt
+	$(PY) -m pip freeze --exclude-editable > $(VENV)/lab-constraints.txt
+	$(PY) -m pip install --quiet -r requirements-lab.txt -c $(VENV)/lab-constraints.txt
+	@touch $(LAB_STAMP)
+
+lab: $(LAB_STAMP)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. $(ROOT_FLAG) $(LAB_ARGS)
+
+# Starts the JupyterLab server headless and checks it lists the book's kernel (tests/test_lab.py).
+test-lab: $(LAB_STAMP)
+	$(PY) -m pytest -p no:cacheprovider tests/test_lab.py
 
 bench: $(STAMP)
 	$(PY) -m recurrent.bench --json _build/bench.json

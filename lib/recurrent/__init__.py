@@ -14,7 +14,8 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "activations", "checks", "rnn", "lstm", "gru", "gradcheck", "keras_bridge",
-    "optim", "train", "heads", "data", "plots", "gradient_flow", "notebook", "bench", "keras_callbacks",
+    "optim", "train", "heads", "data", "download", "plots", "gradient_flow", "notebook", "bench", "keras_callbacks",
+    "forecast", "glue_values", "text", "experiments",
 )
 
 
