@@ -1,0 +1,157 @@
+"""Character-level language models: n-gram baselines and sampling (chapter 10).
+
+Text is handled as a 1-D array of integer ids in [0, V). Losses are mean negative log-likelihoods in nats
+per character (divide by ln 2 for bits). The sampling loop is written once and takes the model as a step
+function, so that the Keras layer and the numpy cell generate text through the very same code.
+"""
+import numpy as np
+
+
+def _check_ids(name, ids, V):
+    if not isinstance(ids, np.ndarray) or ids.ndim != 1 or ids.size == 0:
+        got = ids.shape if isinstance(ids, np.ndarray) else type(ids).__name__
+        raise ValueError(f"{name} must be a non-empty 1-D array of ids (L,), got {got}")
+    if not np.issubdtype(ids.dtype, np.integer):
+        raise ValueError(f"{name} must hold integer ids, got dtype {ids.dtype}")
+    if ids.min() < 0 or ids.max() >= V:
+        raise ValueError(f"{name} must hold ids in [0, {V}), got [{ids.min()}, {ids.max()}]")
+    return ids.astype(np.int64)
+
+
+def _check_V(V):
+    if isinstance(V, bool) or not isinstance(V, (int, np.integer)) or V < 2:
+        raise ValueError(f"V (vocabulary size) must be an int >= 2, got {V!r}")
+    return int(V)
+
+
+def unigram_probs(train_ids, V, *, alpha=1.0):
+    """Character frequencies with add-alpha smoothing.
+
+    Args:
+        train_ids: (L,) int ids in [0, V).
+        V: vocabulary size.
+        alpha: pseudo-count added to every character (1 = add-one, Laplace).
+
+    Returns:
+        (V,) probabilities.
+    """
+    V = _check_V(V)
+    ids = _check_ids("train_ids", train_ids, V)
+    counts = np.bincount(ids, minlength=V) + alpha
+    return counts / counts.sum()
+
+
+def bigram_probs(train_ids, V, *, alpha=1.0):
+    """P(next | previous) counted on the training text, add-alpha smoothed.
+
+    Args:
+        train_ids: (L,) int ids in [0, V), L >= 2.
+        V: vocabulary size.
+        alpha: pseudo-count added to every (previous, next) pair.
+
+    Returns:
+        (V, V) matrix, row = previous character, each row sums to 1.
+    """
+    V = _check_V(V)
+    ids = _check_ids("train_ids", train_ids, V)
+    if ids.size < 2:
+        raise ValueError(f"train_ids must have at least 2 ids (L >= 2), got {ids.size}")
+    counts = np.bincount(ids[:-1] * V + ids[1:], minlength=V * V).reshape(V, V) + alpha
+    return counts / counts.sum(axis=1, keepdims=True)
+
+
+def unigram_nll(train_ids, val_ids, V, *, alpha=1.0):
+    """Per-character negative log-likelihood (nats) of val_ids under the smoothed unigram model.
+
+    Returns:
+        (L_val,) array; its mean is the unigram loss in nats per character.
+    """
+    p = unigram_probs(train_ids, V, alpha=alpha)
+    return -np.log(p[_check_ids("val_ids", val_ids, V)])
+
+
+def bigram_nll(train_ids, val_ids, V, *, alpha=1.0):
+    """Per-character negative log-likelihood (nats) of val_ids[1:] given the previous character.
+
+    Returns:
+        (L_val - 1,) array; its mean is the bigram loss in nats per character.
+    """
+    P = bigram_probs(train_ids, V, alpha=alpha)
+    val = _check_ids("val_ids", val_ids, V)
+    if val.size < 2:
+        raise ValueError(f"val_ids must have at least 2 ids (L >= 2), got {val.size}")
+    return -np.log(P[val[:-1], val[1:]])
+
+
+def softmax(logits, temperature=1.0):
+    """Softmax of logits / temperature along the last axis, computed stably.
+
+    Args:
+        logits: (..., V) floats.
+        temperature: float > 0; below 1 sharpens the distribution, above 1 flattens it.
+
+    Returns:
+        (..., V) probabilities in float64.
+    """
+    if not isinstance(temperature, (int, float, np.floating)) or not temperature > 0:
+        raise ValueError(f"temperature must be a float > 0, got {temperature!r}")
+    z = np.asarray(logits, dtype=np.float64) / temperature
+    if z.ndim < 1 or z.shape[-1] < 2:
+        raise ValueError(f"logits must have shape (..., V) with V >= 2, got {z.shape}")
+    z -= z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def entropy(probs):
+    """Entropy in nats of distributions along the last axis: -sum p ln p, (..., V) -> (...)."""
+    p = np.asarray(probs, dtype=np.float64)
+    if p.ndim < 1:
+        raise ValueError(f"probs must have shape (..., V), got {p.shape}")
+    return -np.sum(np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0), axis=-1)
+
+
+def generate(step, state, prompt_ids, n, *, temperature=1.0, rng=None):
+    """Generate n ids one at a time, carrying the model's recurrent state from step to step.
+
+    The prompt is read once (one call of `step` on the whole prompt); after that every call gets
+    only the id just produced and the state, never the whole text again.
+
+    Args:
+        step: function (ids (1, T) int32, state) -> (logits (1, T, V), new state). The state is
+            whatever the model needs (e.g. [h, c]); None means the model's zero state.
+        state: initial state passed to the first call (usually None).
+        prompt_ids: (L,) int ids, L >= 1.
+        n: number of ids to generate, int >= 1.
+        temperature: float > 0 samples from softmax(logits / temperature); 0 takes the argmax
+            (greedy decoding, no randomness).
+        rng: numpy.random.Generator, needed when temperature > 0.
+
+    Returns:
+        out: (n,) int64 generated ids.
+        nll: (n,) float64, -ln p of each generated id under the model at temperature 1.
+    """
+    prompt = np.asarray(prompt_ids)
+    if prompt.ndim != 1 or prompt.size == 0 or not np.issubdtype(prompt.dtype, np.integer):
+        raise ValueError(f"prompt_ids must be a non-empty 1-D int array (L,), got {prompt.shape}")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be an int >= 1, got {n!r}")
+    if not isinstance(temperature, (int, float, np.floating)) or temperature < 0:
+        raise ValueError(f"temperature must be a float >= 0 (0 = greedy), got {temperature!r}")
+    if temperature > 0 and not isinstance(rng, np.random.Generator):
+        raise ValueError("rng must be a numpy.random.Generator when temperature > 0")
+    out, nll = np.empty(n, np.int64), np.empty(n)
+    logits, state = step(prompt[None, :].astype(np.int32), state)
+    for k in range(n):
+        last = np.asarray(logits, dtype=np.float64)[0, -1]           # (V,)
+        if last.ndim != 1:
+            raise ValueError(f"step must return logits of shape (1, T, V), got {np.shape(logits)}")
+        p1 = softmax(last)
+        if temperature == 0:
+            nxt = int(np.argmax(last))
+        else:
+            nxt = int(rng.choice(last.size, p=softmax(last, temperature)))
+        out[k], nll[k] = nxt, -np.log(p1[nxt])
+        if k + 1 < n:
+            logits, state = step(np.array([[nxt]], np.int32), state)
+    return out, nll

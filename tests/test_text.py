@@ -1,0 +1,84 @@
+"""Tests for recurrent.text: n-gram baselines, softmax with temperature, the sampling loop."""
+import numpy as np
+import pytest
+
+from recurrent import text
+
+
+def test_unigram_add_one_by_hand():
+    p = text.unigram_probs(np.array([0, 0, 1]), 3)
+    np.testing.assert_allclose(p, [3 / 6, 2 / 6, 1 / 6])
+    nll = text.unigram_nll(np.array([0, 0, 1]), np.array([2, 0]), 3)
+    np.testing.assert_allclose(nll, [np.log(6), np.log(2)])
+
+
+def test_bigram_rows_and_by_hand():
+    P = text.bigram_probs(np.array([0, 1, 0, 1, 1]), 2)
+    # pairs: 01, 10, 01, 11 -> from 0: {1: 2}; from 1: {0: 1, 1: 1}; add one
+    np.testing.assert_allclose(P, [[1 / 4, 3 / 4], [2 / 4, 2 / 4]])
+    nll = text.bigram_nll(np.array([0, 1, 0, 1, 1]), np.array([0, 1, 1]), 2)
+    np.testing.assert_allclose(nll, [-np.log(3 / 4), -np.log(2 / 4)])
+
+
+def test_bigram_beats_unigram_on_structured_text():
+    ids = np.tile(np.arange(5), 200)          # 0 1 2 3 4 0 1 ...: the previous id decides the next
+    assert text.bigram_nll(ids, ids, 5).mean() < 0.1 < text.unigram_nll(ids, ids, 5).mean()
+
+
+def test_softmax_temperature_and_entropy():
+    logits = np.array([[2.0, 1.0, 0.0]])
+    p1 = text.softmax(logits)
+    np.testing.assert_allclose(p1[0], np.exp([2, 1, 0]) / np.exp([2, 1, 0]).sum())
+    h = [float(text.entropy(text.softmax(logits, t))[0]) for t in (0.2, 1.0, 5.0)]
+    assert h[0] < h[1] < h[2] < np.log(3)
+    np.testing.assert_allclose(text.entropy(np.full(4, 0.25)), np.log(4))
+    assert text.entropy(np.array([1.0, 0.0])) == 0.0
+
+
+class Cycle:
+    """A fake model with a state: it predicts (last id + 1) mod V, and counts the ids it has read."""
+
+    def __init__(self, V=4):
+        self.V, self.calls = V, []
+
+    def __call__(self, ids, state):
+        self.calls.append(ids.shape[1])
+        logits = 5.0 * np.eye(self.V)[(ids + 1) % self.V]           # (1, T, V)
+        return logits, (0 if state is None else state) + ids.shape[1]
+
+
+def test_generate_greedy_carries_state_and_reads_prompt_once():
+    model = Cycle()
+    out, nll = text.generate(model, None, np.array([0, 1, 2]), 5, temperature=0)
+    np.testing.assert_array_equal(out, [3, 0, 1, 2, 3])
+    assert model.calls == [3, 1, 1, 1, 1]       # prompt once, then one id per call
+    assert np.all(nll < 0.1)
+
+
+def test_generate_sampling_is_seeded_and_temperature_matters():
+    def flat(ids, state):
+        return np.tile([1.0, 0.0, 0.0, 0.0], (1, ids.shape[1], 1)), state
+    a, _ = text.generate(flat, None, np.array([0]), 300, temperature=1.0, rng=np.random.default_rng(0))
+    b, _ = text.generate(flat, None, np.array([0]), 300, temperature=1.0, rng=np.random.default_rng(0))
+    cold, _ = text.generate(flat, None, np.array([0]), 300, temperature=0.1, rng=np.random.default_rng(0))
+    np.testing.assert_array_equal(a, b)
+    assert (cold == 0).mean() > 0.99 > 0.7 > (a == 0).mean()
+
+
+@pytest.mark.parametrize("call", [
+    lambda: text.unigram_probs(np.array([0, 3]), 3),
+    lambda: text.unigram_probs(np.array([[0, 1]]), 3),
+    lambda: text.unigram_probs(np.array([0.0, 1.0]), 3),
+    lambda: text.unigram_probs(np.array([0, 1]), 1),
+    lambda: text.bigram_probs(np.array([0]), 3),
+    lambda: text.bigram_nll(np.array([0, 1]), np.array([1]), 3),
+    lambda: text.softmax(np.array([1.0, 2.0]), 0.0),
+    lambda: text.softmax(np.array([1.0]), 1.0),
+    lambda: text.generate(Cycle(), None, np.array([], int), 3, temperature=0),
+    lambda: text.generate(Cycle(), None, np.array([0]), 0, temperature=0),
+    lambda: text.generate(Cycle(), None, np.array([0]), 3, temperature=-1.0),
+    lambda: text.generate(Cycle(), None, np.array([0]), 3, temperature=1.0),
+])
+def test_bad_input_raises(call):
+    with pytest.raises(ValueError):
+        call()
