@@ -133,21 +133,21 @@ def _cell_forward(gates, proj, h_prev, params, reset_after, h_out, kept_out, tmp
         rec += params["bias"][1]
         np.copyto(rec_blocks, _blocks(rec, H))
         zr += rec_blocks[:2]
-        sigmoid(zr, out=zr)                                         # z, r
+        sigmoid(zr, out=zr)                                         # z, r: eqs (4.1), (4.5)
         kept_out[...] = rec_blocks[2]                               # h U_h + b1_h
         hh += np.multiply(zr[1], kept_out, out=rec_blocks[0])       # r * (h U_h + b1_h)
     else:
         rec = np.matmul(h_prev, U[:, :2 * H], out=tmp[0][:, :2 * H])   # (N, 2H)
         np.copyto(rec_blocks[:2], _blocks(rec, H))
         zr += rec_blocks[:2]
-        sigmoid(zr, out=zr)
+        sigmoid(zr, out=zr)                                         # z, r: eqs (4.1), (4.2)
         np.multiply(zr[1], h_prev, out=kept_out)                    # r * h_prev
         hh += np.matmul(kept_out, U[:, 2 * H:], out=rec_blocks[2])  # (r * h_prev) U_h
-    np.tanh(hh, out=hh)                                             # h~
+    np.tanh(hh, out=hh)                                             # h~: eq (4.3), reset_after its variant
     # h_t = z * h_prev + (1 - z) * h~  written as h~ + z * (h_prev - h~): fewer passes
     np.subtract(h_prev, hh, out=h_out)
     h_out *= zr[0]
-    h_out += hh
+    h_out += hh                                                     # eq (4.4)
 
 
 def _cell_backward(dh, h_prev, gates, kept, U, reset_after, dA, dB, work):
@@ -164,10 +164,10 @@ def _cell_backward(dh, h_prev, gates, kept, U, reset_after, dA, dB, work):
     dA_z, dA_r, dA_h = dA_blocks
     np.subtract(h_prev, hh, out=dA_z)
     dA_z *= dh
-    dA_z *= dsigmoid(z, out=d)                                      # dL/dz * z (1 - z)
+    dA_z *= dsigmoid(z, out=d)                                      # delta^z: eq (4.7)
     np.subtract(1, z, out=dA_h)
     dA_h *= dh
-    dA_h *= dtanh(hh, out=d)                                        # dL/dh~ * (1 - h~^2)
+    dA_h *= dtanh(hh, out=d)                                        # delta^h: eq (4.8)
     dh *= z                                                         # the direct path through z * h_prev
     if reset_after:
         np.multiply(dA_h, kept, out=dA_r)                           # dL/dr = dA_h * (h U_h + b1_h)
@@ -175,16 +175,16 @@ def _cell_backward(dh, h_prev, gates, kept, U, reset_after, dA, dB, work):
         np.copyto(_blocks(dA, H), dA_blocks)                        # (N, 3H)
         dB[:, :2 * H] = dA[:, :2 * H]                               # z, r: same as on the input side
         np.multiply(dA_h, r, out=d_rh)                              # r scales the recurrent h block
-        dB[:, 2 * H:] = d_rh
-        dh += np.matmul(dB, U.T, out=d)                             # (N, H)
+        dB[:, 2 * H:] = d_rh                                        # epsilon_t: eq (4.12)
+        dh += np.matmul(dB, U.T, out=d)                             # (N, H) eq (4.13)
     else:
         np.matmul(dA_h, U[:, 2 * H:].T, out=d_rh)                   # (N, H) dL/d(r * h_prev)
         np.multiply(d_rh, h_prev, out=dA_r)
-        dA_r *= dsigmoid(r, out=d)
+        dA_r *= dsigmoid(r, out=d)                                  # delta^r: eq (4.9)
         d_rh *= r
         dh += d_rh
         np.copyto(_blocks(dA, H), dA_blocks)                        # (N, 3H)
-        dh += np.matmul(dA[:, :2 * H], U[:, :2 * H].T, out=d)
+        dh += np.matmul(dA[:, :2 * H], U[:, :2 * H].T, out=d)       # eq (4.10)
 
 
 # ---------------------------------------------------------------- the whole sequence

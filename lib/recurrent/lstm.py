@@ -122,9 +122,11 @@ def step_backward(dstate_t, step_cache):
     _cell_backward(dh_t, dc_prev, gates, c_prev, c_t, _peepholes(params, peephole), dz4,
                    np.empty((2,) + c_t.shape, c_t.dtype))
     dz = dz4.swapaxes(0, 1).reshape(len(x_t), -1)                   # (N, 4H), blocks side by side again
+    # this step's term of the sums in eq (3.14)
     grads = {"kernel": x_t.T @ dz, "recurrent_kernel": h_prev.T @ dz, "bias": dz.sum(axis=0)}
     if peephole:
         grads.update(_peephole_grads(dz, c_prev, c_t, axes=0))
+    # dx_t and dh_prev: eq (3.13)
     return dz @ params["kernel"].T, (dz @ params["recurrent_kernel"].T, dc_prev), grads
 
 
@@ -142,15 +144,15 @@ def _cell_forward(gates, proj, h_prev, c_prev, U, peep, h_out, c_out, tmp):
     if peep is not None:
         i += np.multiply(peep[0], c_prev, out=work)
         f += np.multiply(peep[1], c_prev, out=work)
-    sigmoid(gates[:2], out=gates[:2])                               # i and f, adjacent blocks
-    np.tanh(g, out=g)                                               # candidate c~
+    sigmoid(gates[:2], out=gates[:2])                               # i, f: eqs (3.1), (3.2)
+    np.tanh(g, out=g)                                               # candidate c~: eq (3.3)
     np.multiply(f, c_prev, out=c_out)
-    c_out += np.multiply(i, g, out=work)                            # c_t = f c_prev + i c~
+    c_out += np.multiply(i, g, out=work)                            # c_t = f c_prev + i c~ (3.5)
     if peep is not None:
         o += np.multiply(peep[2], c_out, out=work)                  # o looks at the new cell
-    sigmoid(o, out=o)
+    sigmoid(o, out=o)                                               # eq (3.4)
     np.tanh(c_out, out=h_out)
-    h_out *= o                                                      # h_t = o tanh(c_t)
+    h_out *= o                                                      # h_t = o tanh(c_t) (3.6)
 
 
 def _cell_backward(dh, dc, gates, c_prev, c_t, peep, dz, work):
@@ -164,20 +166,20 @@ def _cell_backward(dh, dc, gates, c_prev, c_t, peep, dz, work):
     tanh_c, d = work                                                # (N, H) each
     np.tanh(c_t, out=tanh_c)                                        # recomputed, not cached
     np.multiply(dh, tanh_c, out=dz_o)
-    dz_o *= dsigmoid(o, out=d)                                      # through o = sigmoid(z_o)
+    dz_o *= dsigmoid(o, out=d)                                      # delta^o: eq (3.7)
     dtanh(tanh_c, out=tanh_c)
     tanh_c *= o
     tanh_c *= dh
-    dc += tanh_c                                                    # c_t also feeds h_t = o tanh(c_t)
+    dc += tanh_c                                                    # all that reaches c_t (3.8)
     if peep is not None:
         dc += np.multiply(dz_o, peep[2], out=d)                     # ... and o, with a peephole
     np.multiply(dc, g, out=dz_i)
-    dz_i *= dsigmoid(i, out=d)
+    dz_i *= dsigmoid(i, out=d)                                      # delta^i: eq (3.9)
     np.multiply(dc, c_prev, out=dz_f)
-    dz_f *= dsigmoid(f, out=d)
+    dz_f *= dsigmoid(f, out=d)                                      # delta^f: eq (3.10)
     np.multiply(dc, i, out=dz_g)
-    dz_g *= dtanh(g, out=d)
-    dc *= f                                                         # dL/dc_prev
+    dz_g *= dtanh(g, out=d)                                         # delta^c: eq (3.11)
+    dc *= f                                                         # dL/dc_prev: eq (3.12)
     if peep is not None:
         dc += np.multiply(dz_i, peep[0], out=d)
         dc += np.multiply(dz_f, peep[1], out=d)
