@@ -15,7 +15,7 @@ class EpochLine(keras.callbacks.Callback):
     Args:
         label: str printed at the start of each line (for example the model's name), or "".
         every: print every `every`-th epoch (and always the last one); the history keeps them all.
-        show_time: also print the epoch's wall time in seconds (mark such cells `# NBVAL_IGNORE_OUTPUT`).
+        show_time: also print the epoch's wall time in seconds (give such cells the tag `nbval-ignore-output`).
         digits: decimals printed for each metric.
 
     Attributes:
