@@ -245,8 +245,7 @@ def adding_problem(n, T, *, rng):
 
     Each sequence has two channels: random values and markers. Exactly two steps are marked, one in the
     first half (steps t = 1 .. T//2, array indices ``0 .. T//2 - 1``) and one in the second half (steps
-    t = T//2 + 1 .. T); the target is
-    the sum of the two marked values. A network must remember a value across up to T-1 steps. Predicting
+    t = T//2 + 1 .. T); the target is the sum of the two marked values. A network must remember a value across up to T-1 steps. Predicting
     the constant 1 gives a mean squared error of 1/6 (the variance of a sum of two U(0, 1) values): the
     baseline a model has to beat. Used in chapter 8 (long-range memory).
 
