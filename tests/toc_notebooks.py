@@ -8,7 +8,9 @@ Exits non-zero if the table of contents names a notebook that does not exist, or
 
 nbval's workers take notebooks in the order given (with pytest-xdist's `--dist loadscope
 --no-loadscope-reorder`), so handing out the slowest first keeps one long chapter from starting
-last and running alone at the end.
+last and running alone at the end. The seconds are the per-notebook totals pytest's --durations
+printed for one `make test` (one thread per worker, two workers on 2 cores); refresh them when a
+chapter changes much.
 """
 import argparse
 import json
