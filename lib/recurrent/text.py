@@ -6,6 +6,8 @@ function, so that the Keras layer and the numpy cell generate text through the v
 """
 import numpy as np
 
+from . import activations
+
 
 def _check_ids(name, ids, V):
     if not isinstance(ids, np.ndarray) or ids.ndim != 1 or ids.size == 0:
@@ -98,9 +100,7 @@ def softmax(logits, temperature=1.0):
     z = np.asarray(logits, dtype=np.float64) / temperature
     if z.ndim < 1 or z.shape[-1] < 2:
         raise ValueError(f"logits must have shape (..., V) with V >= 2, got {z.shape}")
-    z -= z.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
+    return activations.softmax(z, axis=-1)
 
 
 def entropy(probs):
