@@ -1,7 +1,8 @@
-"""The three cells: initialisers as Keras's, dtypes kept, and the one-step API equal to the sequence API.
+"""The three cells: initialisers as Keras's, dtypes kept, and the reference steps equal to the fast path.
 
-step_forward / step_backward are unrolled by hand over a sequence here and must give what
-forward / backward give (which the fast path computes with fused matmuls instead).
+step_forward / step_backward are the plain reference code (one equation per line, nothing shared with
+the fast loops); unrolled by hand over a sequence they must give what forward / backward give, which
+compute the same equations with fused matmuls, in-place kernels and time-major buffers.
 """
 import numpy as np
 import pytest

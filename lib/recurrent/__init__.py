@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 _SUBMODULES = (
     "activations", "checks", "rnn", "lstm", "gru", "gradcheck", "keras_bridge",
     "optim", "train", "heads", "data", "download", "plots", "gradient_flow", "notebook", "bench", "keras_callbacks",
-    "forecast", "glue_values", "text", "experiments",
+    "forecast", "glue_values", "text", "experiments", "init", "fastpath", "source",
 )
 
 
@@ -27,8 +27,11 @@ def __getattr__(name):
     if name == "setup":
         from .notebook import setup
         return setup
+    if name == "show_source":
+        from .source import show_source
+        return show_source
     raise AttributeError(f"module 'recurrent' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(list(globals()) + list(_SUBMODULES) + ["setup"])
+    return sorted(list(globals()) + list(_SUBMODULES) + ["setup", "show_source"])

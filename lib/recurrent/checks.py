@@ -13,6 +13,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from .init import FLOAT_DTYPES
+
 BASE_KEYS = ("kernel", "recurrent_kernel", "bias")
 
 
@@ -50,7 +52,7 @@ def check_array(name, a, shape, label, dtype):
     return a
 
 
-def check_params(params, k, *, extra=(), gates="", bias_label=None):
+def check_params(params, k, *, extra=(), gates="", bias_label=None, hint_missing="", hint_unexpected=""):
     """Check the parameter dict of a cell with k gate blocks and infer D, H and the dtype.
 
     Args:
@@ -59,6 +61,8 @@ def check_params(params, k, *, extra=(), gates="", bias_label=None):
         extra: names of further parameters the variant needs (the LSTM peepholes, each (H,)).
         gates: the gate letters, shown in messages, e.g. "i, f, c, o".
         bias_label: the bias shape in letters for messages; "(kH,)" when None.
+        hint_missing, hint_unexpected: text the cell adds to the message about missing or
+            unexpected keys (the LSTM explains its peephole option there).
 
     Returns:
         (D, H, dtype). The bias and the extra parameters are only checked for being floating
@@ -72,13 +76,10 @@ def check_params(params, k, *, extra=(), gates="", bias_label=None):
         raise ValueError(f"params must be a dict with keys {layout}, got {type(params).__name__}")
     missing = [key for key in keys if key not in params]
     if missing:
-        hint = (" (peephole=True needs the peephole weights: init_params(..., peephole=True))"
-                if any("peephole" in key for key in missing) else "")
-        raise ValueError(f"params is missing {missing}{hint}: expected keys {layout}")
+        raise ValueError(f"params is missing {missing}{hint_missing}: expected keys {layout}")
     unexpected = [key for key in params if key not in keys]
     if unexpected:
-        hint = " (a peephole LSTM needs peephole=True)" if any("peephole" in str(u) for u in unexpected) else ""
-        raise ValueError(f"params has unexpected keys {unexpected}{hint}: expected keys {layout}")
+        raise ValueError(f"params has unexpected keys {unexpected}{hint_unexpected}: expected keys {layout}")
     shape_of = dict(zip(keys, labels))
     for key in keys:
         a = params[key]
@@ -87,6 +88,9 @@ def check_params(params, k, *, extra=(), gates="", bias_label=None):
             raise ValueError(f"params['{key}'] must be a floating numpy array of shape {shape_of[key]}, "
                              f"got {what}")
     dtype = params["kernel"].dtype
+    if dtype not in FLOAT_DTYPES:
+        raise ValueError(f"params['kernel'] has dtype {dtype}: the cells compute in float32 or float64 only "
+                         f"(float16 would flush every carried gradient to zero); convert the params explicitly")
     for key in keys:
         if params[key].dtype != dtype:
             raise ValueError(f"params['{key}'] of shape {shape_of[key]} has dtype {params[key].dtype} but "
@@ -126,7 +130,7 @@ def check_sequence(x, D, dtype, *, name="x", step=False):
     ndim = 2 if step else 3
     if x.ndim != ndim:
         raise ValueError(f"{name} must be a {ndim}-D array of shape {label}, got shape {x.shape}")
-    if not np.issubdtype(x.dtype, np.floating):
+    if x.dtype not in FLOAT_DTYPES:
         raise ValueError(f"{name} must be a floating-point array (float32 or float64) of shape {label}, "
                          f"got dtype {x.dtype}")
     if x.shape[0] == 0:

@@ -10,10 +10,15 @@ reset_after=False (Cho et al. 2014), bias (3H,):
 both:
     h_t = z * h_{t-1} + (1 - z) * h~
 
-The fast path follows rnn.py (time-major arrays inside); the reset gate sits inside the candidate's
-recurrent term, so backward keeps two gradient arrays: dA for the input projection and dB for the
-recurrent one (reset_after=True) or (r * h_{t-1}) for U_h (reset_after=False). As in lstm.py, the
-elementwise work of a step runs on the gates stacked as (3, N, H), each gate one contiguous block.
+Two implementations of the same equations, as in rnn.py:
+  * `step_forward` / `step_backward`: the reference, one time step, one equation per line with the
+    numbers of chapter 4, which shows this code.
+  * `forward` / `backward`: the whole sequence, fast (fastpath.py, the appendix "How fast is numpy?"):
+    time-major arrays, the input projections of all steps in one multiply, the gates of a step
+    stacked as (3, N, H) so that each is one contiguous block, the weight gradients after the loop.
+    The reset gate sits inside the candidate's recurrent term, so backward keeps two gradient arrays:
+    dA for the input projection and dB for the recurrent one (reset_after=True) or (r * h_{t-1})
+    for U_h (reset_after=False). The tests check them against a chain of reference steps.
 
 `mask=` (chapter 11) follows Keras as in rnn.py: a padded step carries h over unchanged.
 """
@@ -21,8 +26,11 @@ import numpy as np
 
 from .activations import dsigmoid, dtanh, sigmoid
 from .checks import check_array, check_mask, check_params, check_sequence, check_state
-from .rnn import (_check_init, flush_tiny, glorot_uniform, mask_time_major, masked_outputs, orthogonal,
-                  previous_states, swap_nt)
+from .fastpath import (blocks, final_state, flush_tiny, mask_time_major, masked_outputs, previous_states,
+                       swap_nt)
+from .init import check_init, glorot_uniform, orthogonal
+
+__all__ = ["init_params", "step_forward", "step_backward", "forward", "backward", "final_state"]
 
 
 def init_params(input_dim, units, *, rng, dtype=np.float32, reset_after=True):
@@ -37,7 +45,7 @@ def init_params(input_dim, units, *, rng, dtype=np.float32, reset_after=True):
     Returns:
         dict kernel (D, 3H), recurrent_kernel (H, 3H), bias (2, 3H) or (3H,).
     """
-    D, H = _check_init(input_dim, units, rng, dtype)
+    D, H = check_init(input_dim, units, rng, dtype)
     return {"kernel": glorot_uniform((D, 3 * H), rng, dtype),
             "recurrent_kernel": orthogonal((H, 3 * H), rng, dtype),
             "bias": np.zeros((2, 3 * H) if reset_after else (3 * H,), dtype)}
@@ -56,15 +64,10 @@ def _check(params, reset_after):
     return D, H, dtype
 
 
-def _blocks(a, H):
-    """The (k, N, H) view of an (N, kH) array: block j is [j] (strided, no copy)."""
-    return a.reshape(a.shape[0], -1, H).swapaxes(0, 1)
-
-
-# ---------------------------------------------------------------- one time step
+# ---------------------------------------------------------------- one time step: the reference
 
 def step_forward(x_t, h_prev, params, *, reset_after=True):
-    """One GRU step.
+    """One GRU step: (4.1)-(4.4), or (4.5)-(4.6) with reset_after=True.
 
     Args:
         x_t: input at time t, (N, D).
@@ -74,75 +77,110 @@ def step_forward(x_t, h_prev, params, *, reset_after=True):
 
     Returns:
         h_t: (N, H).
-        step_cache: what step_backward needs.
+        step_cache: dict of what step_backward needs: x_t, h_prev, the
+            gates z, r and the candidate h_cand (each (N, H)),
+            m_h = h_prev U_h + b^h_h (reset_after=True only), params,
+            reset_after.
     """
     D, H, dtype = _check(params, reset_after)
     check_sequence(x_t, D, dtype, name="x_t", step=True)
     check_state("h_prev", h_prev, x_t.shape[0], H, dtype)
-    b_in = params["bias"][0] if reset_after else params["bias"]
-    proj = x_t @ params["kernel"] + b_in                            # (N, 3H) input projection
-    gates = np.empty((3,) + h_prev.shape, dtype)                    # (3, N, H) z, r, h~
-    h_t, kept = np.empty_like(h_prev), np.empty_like(h_prev)
-    _cell_forward(gates, proj, h_prev, params, reset_after, h_t, kept, np.empty((2,) + proj.shape, dtype))
-    return h_t, (x_t, h_prev, gates, kept, params, reset_after)
+    W, U, b = params["kernel"], params["recurrent_kernel"], params["bias"]
+    U_z, U_r, U_h = np.split(U, 3, axis=1)          # (H, H) each
+    step_cache = {"x_t": x_t, "h_prev": h_prev, "params": params,
+                  "reset_after": reset_after}
+    if reset_after:
+        # input side, (N, H) each
+        a_z, a_r, a_h = np.split(x_t @ W + b[0], 3, axis=1)
+        # recurrent side, (N, H) each
+        m_z, m_r, m_h = np.split(h_prev @ U + b[1], 3, axis=1)
+        z = sigmoid(a_z + m_z)                      # update gate   (4.5)
+        r = sigmoid(a_r + m_r)                      # reset gate    (4.5)
+        h_cand = np.tanh(a_h + r * m_h)             # candidate     (4.6)
+        step_cache["m_h"] = m_h
+    else:
+        a_z, a_r, a_h = np.split(x_t @ W + b, 3, axis=1)  # (N, H) each
+        z = sigmoid(a_z + h_prev @ U_z)             # update gate   (4.1)
+        r = sigmoid(a_r + h_prev @ U_r)             # reset gate    (4.2)
+        h_cand = np.tanh(a_h + (r * h_prev) @ U_h)  # candidate     (4.3)
+    h_t = z * h_prev + (1 - z) * h_cand             # new state     (4.4)
+    step_cache.update(z=z, r=r, h_cand=h_cand)
+    return h_t, step_cache
 
 
 def step_backward(dh_t, step_cache):
-    """Backward of step_forward.
+    """Backward of step_forward: (4.7)-(4.8), then (4.9)-(4.11), or with
+    reset_after=True (4.12)-(4.14).
 
     Args:
-        dh_t: dL/dh_t, (N, H): everything that reaches h_t (its output and the next step).
+        dh_t: dL/dh_t, (N, H): h-bar_t, everything that reaches h_t (its
+            output and the next step).
         step_cache: from step_forward.
 
     Returns:
         dx_t: (N, D).
-        dh_prev: (N, H).
-        grads: dict like params, this step's contribution.
+        dh_prev: (N, H), h-bar of step t - 1 (without its output part).
+        grads: dict like params, this step's terms of the sums.
     """
-    x_t, h_prev, gates, kept, params, reset_after = step_cache
+    x_t, h_prev = step_cache["x_t"], step_cache["h_prev"]
+    z, r, h_cand = (step_cache[k] for k in ("z", "r", "h_cand"))
+    params, reset_after = step_cache["params"], step_cache["reset_after"]
+    W, U = params["kernel"], params["recurrent_kernel"]
     check_array("dh_t", dh_t, h_prev.shape, "(N, H)", h_prev.dtype)
-    N, H = h_prev.shape
-    dA = np.empty((N, 3 * H), h_prev.dtype)                         # (N, 3H)
-    dB = np.empty((N, 3 * H), h_prev.dtype) if reset_after else None   # (N, 3H)
-    dh_prev = dh_t.copy()                                           # updated in place below
-    _cell_backward(dh_prev, h_prev, gates, kept, params["recurrent_kernel"], reset_after, dA, dB,
-                   np.empty((5,) + h_prev.shape, h_prev.dtype))
-    grads = {"kernel": x_t.T @ dA}
+    H = h_prev.shape[1]
+    d_z = dh_t * (h_prev - h_cand) * z * (1 - z)   # (4.7)
+    d_h = dh_t * (1 - z) * (1 - h_cand ** 2)       # (4.8)
     if reset_after:
-        grads["recurrent_kernel"] = h_prev.T @ dB
-        grads["bias"] = np.stack([dA.sum(axis=0), dB.sum(axis=0)])
+        d_r = d_h * step_cache["m_h"] * r * (1 - r)  # (4.12)
+        eps = np.concatenate([d_z, d_r, r * d_h], axis=1)  # (N, 3H) (4.12)
+        dh_prev = dh_t * z + eps @ U.T             # (4.13)
     else:
-        grads["recurrent_kernel"] = np.concatenate([h_prev.T @ dA[:, :2 * H], kept.T @ dA[:, 2 * H:]], axis=1)
-        grads["bias"] = dA.sum(axis=0)
-    return dA @ params["kernel"].T, dh_prev, grads
+        g = d_h @ U[:, 2 * H:].T                   # dL/d(r * h_prev) (4.9)
+        d_r = g * h_prev * r * (1 - r)             # (4.9)
+        d_zr = np.concatenate([d_z, d_r], axis=1)  # (N, 2H)
+        dh_prev = dh_t * z + g * r + d_zr @ U[:, :2 * H].T  # (4.10)
+    delta = np.concatenate([d_z, d_r, d_h], axis=1)  # (N, 3H)
+    dx_t = delta @ W.T                             # (N, D)
+    if reset_after:                                # this step's terms of (4.14)
+        grads = {"kernel": x_t.T @ delta, "recurrent_kernel": h_prev.T @ eps,
+                 "bias": np.stack([delta.sum(axis=0), eps.sum(axis=0)])}
+    else:                                          # this step's terms of (4.11)
+        grads = {"kernel": x_t.T @ delta,
+                 "recurrent_kernel": np.concatenate(
+                     [h_prev.T @ d_zr, (r * h_prev).T @ d_h], axis=1),
+                 "bias": delta.sum(axis=0)}
+    return dx_t, dh_prev, grads
 
 
-def _cell_forward(gates, proj, h_prev, params, reset_after, h_out, kept_out, tmp):
+# ---------------------------------------------------------------- the fast path: one step's kernels
+
+def _cell_forward(gates, proj, h_prev, params, reset_after, h_out, reset_term_out, tmp):
     """One step: `proj` (N, 3H) = x_t W + b_in; writes z, r, h~ into `gates` (3, N, H).
 
-    Writes h_t into h_out (N, H) and into kept_out (N, H) the one extra quantity backward needs:
-    h U_h + b1_h (reset_after=True) or r * h_prev (reset_after=False). tmp: (2, N, 3H) scratch.
+    Writes h_t into h_out (N, H), and into reset_term_out (N, H) the term where the reset gate acts,
+    which backward needs: h U_h + b1_h, which r scales (reset_after=True), or r * h_prev, which U_h
+    multiplies (reset_after=False). tmp: (2, N, 3H) scratch.
     """
     H = h_prev.shape[1]
     U = params["recurrent_kernel"]
-    np.copyto(gates, _blocks(proj, H))                              # (3, N, H) each gate contiguous
+    np.copyto(gates, blocks(proj, 3))                              # (3, N, H) each gate contiguous
     zr, hh = gates[:2], gates[2]
     rec_blocks = tmp[1].reshape(3, -1, H)                           # (3, N, H) scratch
     if reset_after:
         rec = np.matmul(h_prev, U, out=tmp[0])                      # (N, 3H) one matmul for all blocks
         rec += params["bias"][1]
-        np.copyto(rec_blocks, _blocks(rec, H))
+        np.copyto(rec_blocks, blocks(rec, 3))
         zr += rec_blocks[:2]
         sigmoid(zr, out=zr)                                         # z, r: eqs (4.1), (4.5)
-        kept_out[...] = rec_blocks[2]                               # h U_h + b1_h
-        hh += np.multiply(zr[1], kept_out, out=rec_blocks[0])       # r * (h U_h + b1_h)
+        reset_term_out[...] = rec_blocks[2]                         # h U_h + b1_h
+        hh += np.multiply(zr[1], reset_term_out, out=rec_blocks[0])       # r * (h U_h + b1_h)
     else:
         rec = np.matmul(h_prev, U[:, :2 * H], out=tmp[0][:, :2 * H])   # (N, 2H)
-        np.copyto(rec_blocks[:2], _blocks(rec, H))
+        np.copyto(rec_blocks[:2], blocks(rec, 2))
         zr += rec_blocks[:2]
         sigmoid(zr, out=zr)                                         # z, r: eqs (4.1), (4.2)
-        np.multiply(zr[1], h_prev, out=kept_out)                    # r * h_prev
-        hh += np.matmul(kept_out, U[:, 2 * H:], out=rec_blocks[2])  # (r * h_prev) U_h
+        np.multiply(zr[1], h_prev, out=reset_term_out)              # r * h_prev
+        hh += np.matmul(reset_term_out, U[:, 2 * H:], out=rec_blocks[2])  # (r * h_prev) U_h
     np.tanh(hh, out=hh)                                             # h~: eq (4.3), reset_after its variant
     # h_t = z * h_prev + (1 - z) * h~  written as h~ + z * (h_prev - h~): fewer passes
     np.subtract(h_prev, hh, out=h_out)
@@ -150,7 +188,7 @@ def _cell_forward(gates, proj, h_prev, params, reset_after, h_out, kept_out, tmp
     h_out += hh                                                     # eq (4.4)
 
 
-def _cell_backward(dh, h_prev, gates, kept, U, reset_after, dA, dB, work):
+def _cell_backward(dh, h_prev, gates, reset_term, U, reset_after, dA, dB, work):
     """Write the pre-activation gradients of one step and turn dh (N, H) into dL/dh_prev.
 
     gates: z, r, h~ as (3, N, H). dA (N, 3H) receives dL/d(x W + b_in) for the z, r, h blocks; for
@@ -170,9 +208,9 @@ def _cell_backward(dh, h_prev, gates, kept, U, reset_after, dA, dB, work):
     dA_h *= dtanh(hh, out=d)                                        # delta^h: eq (4.8)
     dh *= z                                                         # the direct path through z * h_prev
     if reset_after:
-        np.multiply(dA_h, kept, out=dA_r)                           # dL/dr = dA_h * (h U_h + b1_h)
+        np.multiply(dA_h, reset_term, out=dA_r)                     # dL/dr = dA_h * (h U_h + b1_h)
         dA_r *= dsigmoid(r, out=d)
-        np.copyto(_blocks(dA, H), dA_blocks)                        # (N, 3H)
+        np.copyto(blocks(dA, 3), dA_blocks)                        # (N, 3H)
         dB[:, :2 * H] = dA[:, :2 * H]                               # z, r: same as on the input side
         np.multiply(dA_h, r, out=d_rh)                              # r scales the recurrent h block
         dB[:, 2 * H:] = d_rh                                        # epsilon_t: eq (4.12)
@@ -183,11 +221,11 @@ def _cell_backward(dh, h_prev, gates, kept, U, reset_after, dA, dB, work):
         dA_r *= dsigmoid(r, out=d)                                  # delta^r: eq (4.9)
         d_rh *= r
         dh += d_rh
-        np.copyto(_blocks(dA, H), dA_blocks)                        # (N, 3H)
+        np.copyto(blocks(dA, 3), dA_blocks)                        # (N, 3H)
         dh += np.matmul(dA[:, :2 * H], U[:, :2 * H].T, out=d)       # eq (4.10)
 
 
-# ---------------------------------------------------------------- the whole sequence
+# ---------------------------------------------------------------- the fast path: the whole sequence
 
 def forward(x, params, state0=None, *, reset_after=True, mask=None):
     """Run the GRU over a sequence (Keras GRU with return_sequences=True).
@@ -217,24 +255,25 @@ def forward(x, params, state0=None, *, reset_after=True, mask=None):
     proj += b_in
     gates = np.empty((T, 3, N, H), dtype)                           # (T, 3, N, H) z, r, h~ per step
     h_tm = np.empty((T, N, H), dtype)                               # (T, N, H)
-    kept = np.empty((T, N, H), dtype)                               # (T, N, H), see _cell_forward
+    reset_term = np.empty((T, N, H), dtype)                         # (T, N, H), see _cell_forward
     tmp = np.empty((2, N, 3 * H), dtype)                            # scratch for every step
     h = h0
     if mask is None:
         for t in range(T):
-            _cell_forward(gates[t], proj[t], h, params, reset_after, h_tm[t], kept[t], tmp)
+            _cell_forward(gates[t], proj[t], h, params, reset_after, h_tm[t], reset_term[t], tmp)
             h = h_tm[t]
     else:
-        keep, _ = mask_time_major(mask, dtype)                      # (T, N, 1)
+        carry, _ = mask_time_major(mask, dtype)                     # (T, N, 1)
         for t in range(T):
-            _cell_forward(gates[t], proj[t], h, params, reset_after, h_tm[t], kept[t], tmp)
-            np.copyto(h_tm[t], h, where=keep[t])                    # padded rows keep h_{t-1}
+            _cell_forward(gates[t], proj[t], h, params, reset_after, h_tm[t], reset_term[t], tmp)
+            np.copyto(h_tm[t], h, where=carry[t])                   # padded rows keep h_{t-1}
             h = h_tm[t]
     h_seq = h_tm.swapaxes(0, 1)                                     # (N, T, H) view, batch-major
     if mask is not None:
         h_seq = masked_outputs(h_seq, mask)
     cache = {"x_tm": x_tm, "params": params, "reset_after": reset_after, "h0": h0,
-             "gates": gates, "kept": kept, "h_tm": h_tm, "h_seq": h_seq, "mask": mask}
+             "gates": gates, "reset_term": reset_term, "h_tm": h_tm, "h_seq": h_seq, "mask": mask,
+             "state_keys": ("h_tm",)}
     return h_seq, cache
 
 
@@ -253,7 +292,7 @@ def backward(dh_seq, cache, dstate=None):
         dstate0: dL/dh0, (N, H).
     """
     x_tm, params, reset_after = cache["x_tm"], cache["params"], cache["reset_after"]
-    gates, kept, h_tm, h0 = cache["gates"], cache["kept"], cache["h_tm"], cache["h0"]
+    gates, reset_term, h_tm, h0 = cache["gates"], cache["reset_term"], cache["h_tm"], cache["h0"]
     T, N, H = h_tm.shape
     D = x_tm.shape[2]
     if dh_seq is not None:
@@ -270,25 +309,25 @@ def backward(dh_seq, cache, dstate=None):
                 dh += dh_seq[:, t]                                  # (N, H) output + next step
             h_prev = h_tm[t - 1] if t > 0 else h0
             dB_t = dB[t] if reset_after else None
-            _cell_backward(dh, h_prev, gates[t], kept[t], U, reset_after, dA[t], dB_t, work)
+            _cell_backward(dh, h_prev, gates[t], reset_term[t], U, reset_after, dA[t], dB_t, work)
             flush_tiny(dh)
     else:
-        keep, real = mask_time_major(mask, h_tm.dtype)              # (T, N, 1)
+        carry, real = mask_time_major(mask, h_tm.dtype)             # (T, N, 1)
         if dh_seq is not None:
             dh_seq = masked_outputs(dh_seq, mask)
-        carry = np.empty_like(dh)                                   # (N, H)
+        dh_carried = np.empty_like(dh)                              # (N, H)
         for t in reversed(range(T)):
             if dh_seq is not None:
                 dh += dh_seq[:, t]
             h_prev = h_tm[t - 1] if t > 0 else h0
             dB_t = dB[t] if reset_after else None
-            np.multiply(dh, keep[t], out=carry)                     # what a padded row hands on
-            _cell_backward(dh, h_prev, gates[t], kept[t], U, reset_after, dA[t], dB_t, work)
+            np.multiply(dh, carry[t], out=dh_carried)               # what a padded row hands on
+            _cell_backward(dh, h_prev, gates[t], reset_term[t], U, reset_after, dA[t], dB_t, work)
             dA[t] *= real[t]                                        # a padded step gets no gradient
             if reset_after:
                 dB_t *= real[t]
             dh *= real[t]
-            dh += carry
+            dh += dh_carried
             flush_tiny(dh)
     dA2 = dA.reshape(T * N, 3 * H)                                  # (TN, 3H)
     H_prev = previous_states(h0, h_tm).reshape(T * N, H)            # (TN, H)
@@ -299,12 +338,8 @@ def backward(dh_seq, cache, dstate=None):
         grads["bias"] = np.stack([dA2.sum(axis=0), dB2.sum(axis=0)])   # (2, 3H)
     else:
         grads["recurrent_kernel"] = np.concatenate(                 # (H, 3H)
-            [H_prev.T @ dA2[:, :2 * H], kept.reshape(T * N, H).T @ dA2[:, 2 * H:]], axis=1)
+            [H_prev.T @ dA2[:, :2 * H], reset_term.reshape(T * N, H).T @ dA2[:, 2 * H:]], axis=1)
         grads["bias"] = dA2.sum(axis=0)                             # (3H,)
     dx = swap_nt((dA2 @ params["kernel"].T).reshape(T, N, D))      # (N, T, D) batch-major again
     return dx, grads, dh
 
-
-def final_state(cache):
-    """h_T, (N, H), a copy (the cache stays intact); with a mask, h at each row's last real step."""
-    return cache["h_tm"][-1].copy()

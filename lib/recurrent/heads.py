@@ -6,6 +6,8 @@ probabilities and cross-entropy compares those with the true labels. Names follo
 """
 import numpy as np
 
+from .init import check_float_dtype, glorot_uniform
+
 
 def _check_2d(name, a, letters):
     if not isinstance(a, np.ndarray) or a.ndim != 2:
@@ -44,11 +46,9 @@ def init_dense(H, C, *, rng, dtype=np.float32):
             raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-    if not np.issubdtype(np.dtype(dtype), np.floating):
-        raise ValueError(f"dtype must be a floating-point dtype, got {dtype!r}")
-    limit = np.sqrt(6.0 / (H + C))  # Glorot and Bengio (2010): keeps activation variance across the layer
-    kernel = rng.uniform(-limit, limit, size=(H, C)).astype(dtype)
-    return {"kernel": kernel, "bias": np.zeros(C, dtype=dtype)}
+    check_float_dtype("dtype", dtype)
+    # Glorot and Bengio (2010): keeps the activation variance across the layer
+    return {"kernel": glorot_uniform((H, C), rng, dtype), "bias": np.zeros(C, dtype=dtype)}
 
 
 def dense_forward(h, params):

@@ -1,30 +1,39 @@
 """The LSTM cell (Keras LSTM) in numpy, forward and backward side by side (chapter 3).
 
-With z = x_t W + h_{t-1} U + b cut into four blocks in Keras's gate order i, f, c, o:
+With the pre-activations a = x_t W + h_{t-1} U + b cut into four blocks in Keras's gate order i, f, c, o:
 
-    i = sigmoid(z_i)   f = sigmoid(z_f)   c~ = tanh(z_c)   o = sigmoid(z_o)
+    i = sigmoid(a_i)   f = sigmoid(a_f)   c~ = tanh(a_c)   o = sigmoid(a_o)
     c_t = f * c_{t-1} + i * c~          h_t = o * tanh(c_t)
 
 W = params["kernel"] (D, 4H), U = params["recurrent_kernel"] (H, 4H), b = params["bias"] (4H,).
 
 `peephole=True` adds diagonal peepholes (Gers & Schmidhuber 2000), three (H,) weights that let the
-gates look at the cell state: i = sigmoid(z_i + p_i * c_{t-1}), f = sigmoid(z_f + p_f * c_{t-1}),
-o = sigmoid(z_o + p_o * c_t). Keras has no such layer, so the gradient check is its only proof.
+gates look at the cell state: i = sigmoid(a_i + p_i * c_{t-1}), f = sigmoid(a_f + p_f * c_{t-1}),
+o = sigmoid(a_o + p_o * c_t). Keras has no such layer, so the gradient check is its only proof.
 
-The fast path follows rnn.py: one matmul for all input projections, one h U per step, time-major
-arrays inside, gate gradients of all steps kept in one (T, N, 4H) array and turned into dW, dU, db,
-dx after the loop. The elementwise work of a step runs on the four gates stacked as (4, N, H), so
-that each gate is one contiguous block: numpy is several times slower on the strided column
-blocks [:, :H], [:, H:2H], ... of an (N, 4H) array.
+Two implementations of the same equations, as in rnn.py:
+  * `step_forward` / `step_backward`: the reference, one time step, one equation per line with the
+    numbers of chapter 3, which shows this code.
+  * `forward` / `backward`: the whole sequence, fast (fastpath.py, the appendix "How fast is numpy?"):
+    one matmul for all input projections, one h U per step, time-major arrays, gate gradients of all
+    steps kept in one (T, N, 4H) array and turned into dW, dU, db, dx after the loop. The elementwise
+    work of a step runs in place on the four gates stacked as (4, N, H), so that each gate is one
+    contiguous block: numpy is several times slower on the strided column blocks [:, :H], [:, H:2H],
+    ... of an (N, 4H) array. The tests check them against a chain of reference steps.
 
 `mask=` (chapter 11) follows Keras as in rnn.py: a padded step carries (h, c) over unchanged.
 """
+from collections.abc import Mapping
+
 import numpy as np
 
 from .activations import dsigmoid, dtanh, sigmoid
 from .checks import check_array, check_mask, check_params, check_sequence, check_state
-from .rnn import (_check_init, flush_tiny, glorot_uniform, mask_time_major, masked_outputs, orthogonal,
-                  previous_states, swap_nt)
+from .fastpath import (blocks, final_state, flush_tiny, mask_time_major, masked_outputs, previous_states,
+                       swap_nt)
+from .init import check_init, glorot_uniform, orthogonal
+
+__all__ = ["init_params", "step_forward", "step_backward", "forward", "backward", "final_state", "PEEPHOLES"]
 
 PEEPHOLES = ("input_gate_peephole_weights", "forget_gate_peephole_weights", "output_gate_peephole_weights")
 
@@ -49,7 +58,7 @@ def init_params(input_dim, units, *, rng, dtype=np.float32, peephole=False):
     Returns:
         dict kernel (D, 4H), recurrent_kernel (H, 4H), bias (4H,) [, the three peepholes (H,)].
     """
-    D, H = _check_init(input_dim, units, rng, dtype)
+    D, H = check_init(input_dim, units, rng, dtype)
     params = {"kernel": glorot_uniform((D, 4 * H), rng, dtype),
               "recurrent_kernel": orthogonal((H, 4 * H), rng, dtype),
               "bias": np.zeros(4 * H, dtype)}
@@ -61,26 +70,25 @@ def init_params(input_dim, units, *, rng, dtype=np.float32, peephole=False):
 
 
 def _check(params, peephole):
-    D, H, dtype = check_params(params, 4, extra=PEEPHOLES if peephole else (), gates="i, f, c, o")
+    has_peepholes = isinstance(params, Mapping) and any(name in params for name in PEEPHOLES)
+    hints = {"hint_missing": " (peephole=True needs the peephole weights: init_params(..., peephole=True))"
+             if peephole else "",
+             "hint_unexpected": " (a peephole LSTM needs peephole=True)" if has_peepholes and not peephole else ""}
+    D, H, dtype = check_params(params, 4, extra=PEEPHOLES if peephole else (), gates="i, f, c, o", **hints)
     check_array("params['bias']", params["bias"], (4 * H,), "(4H,)", dtype)
     for name in PEEPHOLES if peephole else ():
         check_array(f"params['{name}']", params[name], (H,), "(H,)", dtype)
     return D, H, dtype
 
 
-def _blocks(a):
-    """The (4, N, H) view of an (N, 4H) array: gate j is [j] (strided, no copy)."""
-    return a.reshape(a.shape[0], 4, -1).swapaxes(0, 1)
-
-
 def _peepholes(params, peephole):
     return tuple(params[name] for name in PEEPHOLES) if peephole else None
 
 
-# ---------------------------------------------------------------- one time step
+# ---------------------------------------------------------------- one time step: the reference
 
 def step_forward(x_t, state_prev, params, *, peephole=False):
-    """One LSTM step.
+    """One LSTM step, equations (3.1)-(3.6).
 
     Args:
         x_t: input at time t, (N, D).
@@ -90,45 +98,81 @@ def step_forward(x_t, state_prev, params, *, peephole=False):
 
     Returns:
         (h_t, c_t): each (N, H).
-        step_cache: what step_backward needs.
+        step_cache: dict of what step_backward needs: x_t, h_prev,
+            c_prev, the gates i, f, o and the candidate c_cand (each
+            (N, H)), c_t, params, peephole.
     """
     D, H, dtype = _check(params, peephole)
     check_sequence(x_t, D, dtype, name="x_t", step=True)
-    h_prev, c_prev = check_state("state_prev", state_prev, x_t.shape[0], H, dtype, pair=True)
-    proj = x_t @ params["kernel"] + params["bias"]                  # (N, 4H) input projection
-    gates = np.empty((4,) + h_prev.shape, dtype)                    # (4, N, H) i, f, c~, o
-    h_t, c_t = np.empty_like(h_prev), np.empty_like(c_prev)
-    _cell_forward(gates, proj, h_prev, c_prev, params["recurrent_kernel"], _peepholes(params, peephole),
-                  h_t, c_t, np.empty_like(proj))
-    return (h_t, c_t), (x_t, h_prev, c_prev, gates, c_t, params, peephole)
+    h_prev, c_prev = check_state("state_prev", state_prev, x_t.shape[0], H,
+                                 dtype, pair=True)
+    W, U, b = params["kernel"], params["recurrent_kernel"], params["bias"]
+    a = x_t @ W + h_prev @ U + b                 # (N, 4H) pre-activations
+    a_i, a_f, a_c, a_o = np.split(a, 4, axis=1)  # (N, H) each, Keras order
+    if peephole:
+        p_i, p_f, p_o = _peepholes(params, peephole)
+        a_i = a_i + p_i * c_prev                 # the gates look at c_{t-1}
+        a_f = a_f + p_f * c_prev
+    i = sigmoid(a_i)                             # input gate        (3.1)
+    f = sigmoid(a_f)                             # forget gate       (3.2)
+    c_cand = np.tanh(a_c)                        # candidate c~      (3.3)
+    c_t = f * c_prev + i * c_cand                # cell state        (3.5)
+    if peephole:
+        a_o = a_o + p_o * c_t                    # o looks at the new cell
+    o = sigmoid(a_o)                             # output gate       (3.4)
+    h_t = o * np.tanh(c_t)                       # hidden state      (3.6)
+    step_cache = {"x_t": x_t, "h_prev": h_prev, "c_prev": c_prev,
+                  "i": i, "f": f, "c_cand": c_cand, "o": o, "c_t": c_t,
+                  "params": params, "peephole": peephole}
+    return (h_t, c_t), step_cache
 
 
 def step_backward(dstate_t, step_cache):
-    """Backward of step_forward.
+    """Backward of step_forward: (3.7)-(3.13), this step's terms of (3.14).
 
     Args:
-        dstate_t: (dh_t, dc_t), each (N, H): all that reaches h_t (output and next step) and c_t.
+        dstate_t: (dh_t, dc_t), each (N, H): h-bar_t, all that reaches h_t
+            (output and next step), and c-bar_t, what reaches c_t from the
+            next step.
         step_cache: from step_forward.
 
     Returns:
         dx_t: (N, D).
-        (dh_prev, dc_prev): each (N, H).
+        (dh_prev, dc_prev): each (N, H), h-bar and c-bar of step t - 1
+            (without its output part).
         grads: dict like params, this step's contribution.
     """
-    x_t, h_prev, c_prev, gates, c_t, params, peephole = step_cache
-    dh_t, dc_t = check_state("dstate_t", dstate_t, *c_t.shape, c_t.dtype, pair=True)
-    dz4 = np.empty_like(gates)                                      # (4, N, H)
-    dc_prev = dc_t.copy()                                           # updated in place below
-    _cell_backward(dh_t, dc_prev, gates, c_prev, c_t, _peepholes(params, peephole), dz4,
-                   np.empty((2,) + c_t.shape, c_t.dtype))
-    dz = dz4.swapaxes(0, 1).reshape(len(x_t), -1)                   # (N, 4H), blocks side by side again
-    # this step's term of the sums in eq (3.14)
-    grads = {"kernel": x_t.T @ dz, "recurrent_kernel": h_prev.T @ dz, "bias": dz.sum(axis=0)}
+    x_t, h_prev, c_prev, c_t = (step_cache[k]
+                                for k in ("x_t", "h_prev", "c_prev", "c_t"))
+    i, f, c_cand, o = (step_cache[k] for k in ("i", "f", "c_cand", "o"))
+    params, peephole = step_cache["params"], step_cache["peephole"]
+    W, U = params["kernel"], params["recurrent_kernel"]
+    dh_t, dc_t = check_state("dstate_t", dstate_t, *c_t.shape, c_t.dtype,
+                             pair=True)
+    tanh_c = np.tanh(c_t)                        # (N, H)
+    d_o = dh_t * tanh_c * o * (1 - o)            # (3.7)
+    c_hat = dc_t + dh_t * o * (1 - tanh_c ** 2)  # all that reaches c_t (3.8)
     if peephole:
-        grads.update(_peephole_grads(dz, c_prev, c_t, axes=0))
-    # dx_t and dh_prev: eq (3.13)
-    return dz @ params["kernel"].T, (dz @ params["recurrent_kernel"].T, dc_prev), grads
+        p_i, p_f, p_o = _peepholes(params, peephole)
+        c_hat = c_hat + d_o * p_o                # ... and o's peephole
+    d_i = c_hat * c_cand * i * (1 - i)           # (3.9)
+    d_f = c_hat * c_prev * f * (1 - f)           # (3.10)
+    d_c = c_hat * i * (1 - c_cand ** 2)          # (3.11)
+    dc_prev = c_hat * f                          # the cell-state path (3.12)
+    if peephole:
+        dc_prev = dc_prev + d_i * p_i + d_f * p_f
+    delta = np.concatenate([d_i, d_f, d_c, d_o], axis=1)  # (N, 4H)
+    dx_t = delta @ W.T                           # (3.13)
+    dh_prev = delta @ U.T                        # (3.13)
+    grads = {"kernel": x_t.T @ delta,            # this step's terms of (3.14)
+             "recurrent_kernel": h_prev.T @ delta,
+             "bias": delta.sum(axis=0)}
+    if peephole:
+        grads.update(_peephole_grads(delta, c_prev, c_t, axes=0))
+    return dx_t, (dh_prev, dc_prev), grads
 
+
+# ---------------------------------------------------------------- the fast path: one step's kernels
 
 def _cell_forward(gates, proj, h_prev, c_prev, U, peep, h_out, c_out, tmp):
     """One step: `proj` (N, 4H) = x_t W + b; writes i, f, c~, o into `gates` (4, N, H).
@@ -138,7 +182,7 @@ def _cell_forward(gates, proj, h_prev, c_prev, U, peep, h_out, c_out, tmp):
     """
     H = h_prev.shape[1]
     proj += np.matmul(h_prev, U, out=tmp)                           # (N, 4H) z = x W + b + h U
-    np.copyto(gates, _blocks(proj))                                 # (4, N, H) each gate contiguous
+    np.copyto(gates, blocks(proj, 4))                                 # (4, N, H) each gate contiguous
     i, f, g, o = gates                                              # (N, H) each
     work = tmp.reshape(4, -1, H)[0]                                 # (N, H) tmp's memory, free again
     if peep is not None:
@@ -167,10 +211,10 @@ def _cell_backward(dh, dc, gates, c_prev, c_t, peep, dz, work):
     np.tanh(c_t, out=tanh_c)                                        # recomputed, not cached
     np.multiply(dh, tanh_c, out=dz_o)
     dz_o *= dsigmoid(o, out=d)                                      # delta^o: eq (3.7)
-    dtanh(tanh_c, out=tanh_c)
-    tanh_c *= o
-    tanh_c *= dh
-    dc += tanh_c                                                    # all that reaches c_t (3.8)
+    dc_via_h = dtanh(tanh_c, out=tanh_c)                            # tanh_c's memory, reused
+    dc_via_h *= o
+    dc_via_h *= dh                                                  # h-bar o (1 - tanh^2 c_t)
+    dc += dc_via_h                                                  # all that reaches c_t (3.8)
     if peep is not None:
         dc += np.multiply(dz_o, peep[2], out=d)                     # ... and o, with a peephole
     np.multiply(dc, g, out=dz_i)
@@ -193,7 +237,7 @@ def _peephole_grads(dz, c_prev, c_t, axes):
             PEEPHOLES[2]: (dz[..., 3 * H:] * c_t).sum(axis=axes)}
 
 
-# ---------------------------------------------------------------- the whole sequence
+# ---------------------------------------------------------------- the fast path: the whole sequence
 
 def forward(x, params, state0=None, *, peephole=False, mask=None):
     """Run the LSTM over a sequence (Keras LSTM with return_sequences=True).
@@ -231,17 +275,18 @@ def forward(x, params, state0=None, *, peephole=False, mask=None):
             _cell_forward(gates[t], proj[t], h, c, U, peep, h_tm[t], c_tm[t], tmp)
             h, c = h_tm[t], c_tm[t]
     else:
-        keep, _ = mask_time_major(mask, dtype)                      # (T, N, 1)
+        carry, _ = mask_time_major(mask, dtype)                     # (T, N, 1)
         for t in range(T):
             _cell_forward(gates[t], proj[t], h, c, U, peep, h_tm[t], c_tm[t], tmp)
-            np.copyto(h_tm[t], h, where=keep[t])                    # padded rows keep h_{t-1}
-            np.copyto(c_tm[t], c, where=keep[t])                    # ... and c_{t-1}
+            np.copyto(h_tm[t], h, where=carry[t])                   # padded rows keep h_{t-1}
+            np.copyto(c_tm[t], c, where=carry[t])                   # ... and c_{t-1}
             h, c = h_tm[t], c_tm[t]
     h_seq = h_tm.swapaxes(0, 1)                                     # (N, T, H) view, batch-major
     if mask is not None:
         h_seq = masked_outputs(h_seq, mask)
     cache = {"x_tm": x_tm, "params": params, "peephole": peephole, "h0": h0, "c0": c0,
-             "gates": gates, "h_tm": h_tm, "c_tm": c_tm, "h_seq": h_seq, "mask": mask}
+             "gates": gates, "h_tm": h_tm, "c_tm": c_tm, "h_seq": h_seq, "mask": mask,
+             "state_keys": ("h_tm", "c_tm")}
     return h_seq, cache
 
 
@@ -277,12 +322,12 @@ def backward(dh_seq, cache, dstate=None):
                 dh += dh_seq[:, t]                                  # (N, H) output + next step
             c_prev = c_tm[t - 1] if t > 0 else c0
             _cell_backward(dh, dc, gates[t], c_prev, c_tm[t], peep, dz4, work)
-            np.copyto(_blocks(dz[t]), dz4)                          # (N, 4H) blocks side by side
+            np.copyto(blocks(dz[t], 4), dz4)                          # (N, 4H) blocks side by side
             np.matmul(dz[t], U_T, out=dh)                           # (N, H) the only matmul in the loop
             flush_tiny(dh)
             flush_tiny(dc)
     else:
-        keep, real = mask_time_major(mask, h_tm.dtype)              # (T, N, 1)
+        carry, real = mask_time_major(mask, h_tm.dtype)             # (T, N, 1)
         if dh_seq is not None:
             dh_seq = masked_outputs(dh_seq, mask)
         carry_h, carry_c = np.empty_like(dh), np.empty_like(dc)     # (N, H) each
@@ -290,11 +335,11 @@ def backward(dh_seq, cache, dstate=None):
             if dh_seq is not None:
                 dh += dh_seq[:, t]
             c_prev = c_tm[t - 1] if t > 0 else c0
-            np.multiply(dh, keep[t], out=carry_h)                   # what a padded row hands on
-            np.multiply(dc, keep[t], out=carry_c)
+            np.multiply(dh, carry[t], out=carry_h)                  # what a padded row hands on
+            np.multiply(dc, carry[t], out=carry_c)
             _cell_backward(dh, dc, gates[t], c_prev, c_tm[t], peep, dz4, work)
             dz4 *= real[t]                                          # a padded step gets no gradient
-            np.copyto(_blocks(dz[t]), dz4)
+            np.copyto(blocks(dz[t], 4), dz4)
             np.matmul(dz[t], U_T, out=dh)
             dh += carry_h
             dc *= real[t]
@@ -310,7 +355,3 @@ def backward(dh_seq, cache, dstate=None):
     dx = swap_nt((dz2 @ params["kernel"].T).reshape(T, N, D))      # (N, T, D) batch-major again
     return dx, grads, (dh, dc)
 
-
-def final_state(cache):
-    """(h_T, c_T), each (N, H), copies (the cache stays intact); with a mask, at each row's last real step."""
-    return cache["h_tm"][-1].copy(), cache["c_tm"][-1].copy()
