@@ -16,7 +16,7 @@ NB_THREADS ?= 1
 NB_THREAD_ENV := OMP_NUM_THREADS=$(NB_THREADS) OPENBLAS_NUM_THREADS=$(NB_THREADS) \
     MKL_NUM_THREADS=$(NB_THREADS) TF_NUM_INTRAOP_THREADS=$(NB_THREADS) TF_NUM_INTEROP_THREADS=2
 
-.PHONY: venv data book test test-lib test-notebooks test-book execute lab test-lab bench clean
+.PHONY: venv data book test test-lib test-data test-notebooks test-book execute lab test-lab bench clean
 
 venv: $(STAMP)
 
@@ -35,10 +35,15 @@ data: $(STAMP)
 book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 
-test: test-lib test-notebooks test-book
+test: test-lib test-data test-notebooks test-book
 
+# The lib tests need no data and no network; those that read the real dataset files carry the
+# `data` marker (pyproject.toml) and run after `make data` has filled the cache.
 test-lib: $(STAMP)
-	$(PY) -m pytest -p no:cacheprovider tests --durations=10
+	$(PY) -m pytest -p no:cacheprovider tests -m "not data" --durations=10
+
+test-data: data
+	$(PY) -m pytest -p no:cacheprovider tests -m data --durations=5
 
 # The slowest notebooks start first (tests/notebook_seconds.json), in the order given.
 test-notebooks: data
@@ -56,9 +61,10 @@ execute: data
 	@test -n "$(NB)" || { echo "usage: make execute NB=path/to/notebook.ipynb"; exit 2; }
 	$(VENV)/bin/jupyter-execute --inplace --timeout=1800 $(NB)
 
-# JupyterLab on the book, with the book's kernel ("Python 3 (book)"). It is installed into .venv
-# with its own stamp, constrained to the versions already there, so it only adds packages and never
-# changes one that the tests use (pip fails loudly instead). Extra options: make lab LAB_ARGS="--no-browser".
+# JupyterLab on the book, with the book's kernel ("Python 3 (book)"). requirements-lab.txt pins it and every
+# package it adds, exactly. It is installed into .venv with its own stamp, constrained to the versions already
+# there, so it only adds packages and never changes one that the tests use (pip fails loudly instead).
+# Extra options: make lab LAB_ARGS="--no-browser".
 LAB_STAMP := $(VENV)/.lab-installed
 LAB_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)

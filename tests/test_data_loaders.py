@@ -1,4 +1,8 @@
-"""The loaders of recurrent.data on the real files (fetched through RECURRENT_DATA_MIRROR or the cache)."""
+"""The loaders of recurrent.data: the parsers on small files made here, the loaders on the real files.
+
+The tests that read the real files carry the `data` marker (`make test-data`, after `make data` filled the
+cache or with RECURRENT_DATA_MIRROR set); the rest need neither the data nor the network (`make test-lib`).
+"""
 import re
 
 import numpy as np
@@ -11,6 +15,7 @@ MNIST_TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949
 MNIST_TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 
 
+@pytest.mark.data
 def test_load_mnist_real_files():
     (x_train, y_train), (x_test, y_test) = data.load_mnist()
     assert x_train.shape == (60000, 28, 28) and y_train.shape == (60000,)
@@ -24,12 +29,21 @@ def test_load_mnist_real_files():
     assert data.load_mnist()[0][0] is x_train  # the second call is served from memory
 
 
+@pytest.mark.data
 def test_load_shakespeare_real_file():
     text = data.load_shakespeare()
     assert isinstance(text, str)
     assert len(text) == 1115394
     assert len(set(text)) == 65
     assert text.startswith("First Citizen:\nBefore we proceed any further, hear me speak.")
+
+
+def test_unmarked_tests_cannot_reach_the_data_files():
+    # tests/conftest.py gives every test without the `data` marker an empty cache and an empty mirror, so
+    # a test that needs the real files but lacks the marker fails in `make test-lib` on every machine.
+    assert not data.cache_dir().exists()
+    with pytest.raises(data.DownloadError, match="shakespeare.txt"):
+        data.fetch("shakespeare.txt")
 
 
 def write_idx(path, dims, payload, *, type_code=0x08, ndim=None):
@@ -67,6 +81,7 @@ def test_read_idx_rejects_wrong_magic_and_short_header(tmp_path):
         data.read_idx(tmp_path / "short", ndim=3)
 
 
+@pytest.mark.data
 def test_load_sp500():
     import pandas as pd
     df = data.load_sp500()
@@ -140,6 +155,7 @@ def test_adding_problem_shortest_sequences():
 VOWELS_TEST_COUNTS = [31, 35, 88, 44, 29, 24, 40, 50, 29]
 
 
+@pytest.mark.data
 def test_load_japanese_vowels_real_files():
     (x_train, y_train), (x_test, y_test) = data.load_japanese_vowels()
     assert len(x_train) == len(y_train) == 270 and len(x_test) == len(y_test) == 370

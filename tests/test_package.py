@@ -1,7 +1,12 @@
-"""The package's lazy submodules: every module file under lib/recurrent is reachable as rc.<name>."""
+"""The package: its lazy submodules (every module file under lib/recurrent is reachable as rc.<name>), its
+one version string, and pyproject.toml declaring every package that lib/recurrent imports."""
+import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 import recurrent as rc
 
@@ -28,3 +33,108 @@ def test_unknown_attribute_names_itself():
         assert "no_such_module" in str(exc)
     else:
         raise AssertionError("rc.no_such_module did not raise AttributeError")
+
+
+# ---------------------------------------------------------------- pyproject.toml: version and dependencies
+ROOT = Path(__file__).resolve().parent.parent
+# Import names whose distribution on PyPI is named otherwise; every distribution listed must be declared.
+# TensorFlow comes as tensorflow-cpu on Linux x86-64 and as tensorflow elsewhere (see requirements.txt).
+DISTRIBUTIONS = {
+    "tensorflow": ["tensorflow-cpu", "tensorflow"],
+    "sklearn": ["scikit-learn"],
+    "yaml": ["pyyaml"],
+    "PIL": ["pillow"],
+}
+
+
+def pyproject():
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        tomllib = pytest.importorskip("tomli", reason="reading pyproject.toml needs Python 3.11+ or tomli")
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        return tomllib.load(f)
+
+
+def requirement(text):
+    return pytest.importorskip("packaging.requirements").Requirement(text)
+
+
+def canonical(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def third_party_imports(folder):
+    """{top-level module: sorted files} for every absolute import under `folder` outside the standard library."""
+    found = {}
+    for path in sorted(folder.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module]
+            elif (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None))
+                  == "import_module" and node.args and isinstance(node.args[0], ast.Constant)
+                  and isinstance(node.args[0].value, str) and not node.args[0].value.startswith(".")):
+                names = [node.args[0].value]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                if top not in sys.stdlib_module_names and top != "recurrent":
+                    found.setdefault(top, set()).add(path.name)
+    return {top: sorted(files) for top, files in found.items()}
+
+
+def declared_requirements():
+    """{extra or "": [Requirement]} from pyproject.toml, the extras that name recurrent[...] expanded."""
+    project = pyproject()["project"]
+    groups = {"": project.get("dependencies", []), **project.get("optional-dependencies", {})}
+    groups = {name: [requirement(r) for r in reqs] for name, reqs in groups.items()}
+    for name, reqs in groups.items():
+        for r in [r for r in reqs if canonical(r.name) == "recurrent"]:
+            reqs.remove(r)
+            reqs.extend(x for extra in sorted(r.extras) for x in groups[extra])
+    return groups
+
+
+def test_version_is_written_once():
+    project = pyproject()["project"]
+    assert "version" not in project and "version" in project.get("dynamic", [])
+    assert pyproject()["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "recurrent.__version__"}
+
+
+def test_installed_version_is_the_package_version():
+    from importlib.metadata import version
+    assert version("recurrent") == rc.__version__, (
+        "the installed metadata is stale: reinstall with `.venv/bin/pip install --no-deps -e .`")
+
+
+def test_every_third_party_import_is_declared():
+    declared = {canonical(r.name) for reqs in declared_requirements().values() for r in reqs}
+    imports = third_party_imports(PACKAGE)
+    assert "numpy" in imports  # the scan sees the imports at all
+    missing = {top: files for top, files in imports.items()
+               if not {canonical(d) for d in DISTRIBUTIONS.get(top, [top])} <= declared}
+    assert not missing, (f"imported under lib/recurrent but not declared in pyproject.toml's dependencies or "
+                         f"optional-dependencies (module: files): {missing}")
+
+
+def test_extra_all_holds_every_extra():
+    groups = declared_requirements()
+    everything = {str(r) for name, reqs in groups.items() if name not in ("", "all") for r in reqs}
+    assert everything and everything <= {str(r) for r in groups["all"]}
+
+
+def test_declared_bounds_admit_the_pinned_versions():
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            r = requirement(line)
+            pins[(canonical(r.name), str(r.marker))] = next(iter(r.specifier)).version
+    for name, reqs in declared_requirements().items():
+        for r in reqs:
+            key = (canonical(r.name), str(r.marker))
+            assert key in pins, f"{r} ({name or 'dependencies'}) has no pin with the same marker in requirements.txt"
+            assert r.specifier.contains(pins[key]), f"{r} excludes the pinned {key[0]}=={pins[key]}"

@@ -69,7 +69,7 @@ def setup(seed=DEFAULT_SEED, *, keras=False):
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     quiet_tensorflow()
     warnings.filterwarnings("ignore", category=DeprecationWarning, module="jupyter_client")
-    random.seed(seed)
+    random.seed(int(seed))                                          # random.seed refuses numpy ints
     np.random.seed(seed)
     if keras:
         import keras as _keras
