@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+from .optim import clip_by_global_norm
+
 
 def _check_values(values):
     if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
@@ -79,7 +81,8 @@ def clip_cosines(grads, max_norm):
     norms = [float(np.linalg.norm(a)) for a in arrays]
     per_weight = np.concatenate([a * min(1.0, max_norm / n) if n > 0 else a for a, n in zip(arrays, norms)])
     total = float(np.linalg.norm(raw))
-    global_ = raw * min(1.0, max_norm / total)
+    clipped, _ = clip_by_global_norm(dict(enumerate(arrays)), max_norm)   # the rule the chapters train with
+    global_ = np.concatenate([clipped[j] for j in range(len(arrays))])
 
     def cosine(a):
         return float(a @ raw / (np.linalg.norm(a) * total))
