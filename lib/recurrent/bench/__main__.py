@@ -1,0 +1,6 @@
+"""python -m recurrent.bench: see cli.py."""
+import sys
+
+from .cli import main
+
+sys.exit(main())
