@@ -163,7 +163,7 @@ def _cell_forward(gates, proj, h_prev, params, reset_after, h_out, reset_term_ou
     """
     H = h_prev.shape[1]
     U = params["recurrent_kernel"]
-    np.copyto(gates, blocks(proj, 3))                              # (3, N, H) each gate contiguous
+    np.copyto(gates, blocks(proj, 3))                               # (3, N, H) each gate contiguous
     zr, hh = gates[:2], gates[2]
     rec_blocks = tmp[1].reshape(3, -1, H)                           # (3, N, H) scratch
     if reset_after:
@@ -173,7 +173,7 @@ def _cell_forward(gates, proj, h_prev, params, reset_after, h_out, reset_term_ou
         zr += rec_blocks[:2]
         sigmoid(zr, out=zr)                                         # z, r: eqs (4.1), (4.5)
         reset_term_out[...] = rec_blocks[2]                         # h U_h + b1_h
-        hh += np.multiply(zr[1], reset_term_out, out=rec_blocks[0])       # r * (h U_h + b1_h)
+        hh += np.multiply(zr[1], reset_term_out, out=rec_blocks[0])  # r * (h U_h + b1_h)
     else:
         rec = np.matmul(h_prev, U[:, :2 * H], out=tmp[0][:, :2 * H])   # (N, 2H)
         np.copyto(rec_blocks[:2], blocks(rec, 2))
@@ -210,7 +210,7 @@ def _cell_backward(dh, h_prev, gates, reset_term, U, reset_after, dA, dB, work):
     if reset_after:
         np.multiply(dA_h, reset_term, out=dA_r)                     # dL/dr = dA_h * (h U_h + b1_h)
         dA_r *= dsigmoid(r, out=d)
-        np.copyto(blocks(dA, 3), dA_blocks)                        # (N, 3H)
+        np.copyto(blocks(dA, 3), dA_blocks)                         # (N, 3H)
         dB[:, :2 * H] = dA[:, :2 * H]                               # z, r: same as on the input side
         np.multiply(dA_h, r, out=d_rh)                              # r scales the recurrent h block
         dB[:, 2 * H:] = d_rh                                        # epsilon_t: eq (4.12)
@@ -221,7 +221,7 @@ def _cell_backward(dh, h_prev, gates, reset_term, U, reset_after, dA, dB, work):
         dA_r *= dsigmoid(r, out=d)                                  # delta^r: eq (4.9)
         d_rh *= r
         dh += d_rh
-        np.copyto(blocks(dA, 3), dA_blocks)                        # (N, 3H)
+        np.copyto(blocks(dA, 3), dA_blocks)                         # (N, 3H)
         dh += np.matmul(dA[:, :2 * H], U[:, :2 * H].T, out=d)       # eq (4.10)
 
 

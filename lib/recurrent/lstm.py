@@ -182,7 +182,7 @@ def _cell_forward(gates, proj, h_prev, c_prev, U, peep, h_out, c_out, tmp):
     """
     H = h_prev.shape[1]
     proj += np.matmul(h_prev, U, out=tmp)                           # (N, 4H) z = x W + b + h U
-    np.copyto(gates, blocks(proj, 4))                                 # (4, N, H) each gate contiguous
+    np.copyto(gates, blocks(proj, 4))                               # (4, N, H) each gate contiguous
     i, f, g, o = gates                                              # (N, H) each
     work = tmp.reshape(4, -1, H)[0]                                 # (N, H) tmp's memory, free again
     if peep is not None:
@@ -322,7 +322,7 @@ def backward(dh_seq, cache, dstate=None):
                 dh += dh_seq[:, t]                                  # (N, H) output + next step
             c_prev = c_tm[t - 1] if t > 0 else c0
             _cell_backward(dh, dc, gates[t], c_prev, c_tm[t], peep, dz4, work)
-            np.copyto(blocks(dz[t], 4), dz4)                          # (N, 4H) blocks side by side
+            np.copyto(blocks(dz[t], 4), dz4)                        # (N, 4H) blocks side by side
             np.matmul(dz[t], U_T, out=dh)                           # (N, H) the only matmul in the loop
             flush_tiny(dh)
             flush_tiny(dc)
