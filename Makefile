@@ -20,10 +20,12 @@ NB_THREAD_ENV := OMP_NUM_THREADS=$(NB_THREADS) OPENBLAS_NUM_THREADS=$(NB_THREADS
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+# constraints.txt pins every package of the environment (requirements.txt names only those the book uses
+# directly); when it changes, the pip install below runs again and only changes what differs.
+$(STAMP): requirements.txt constraints.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
 	$(PY) -m pip install --quiet --no-deps -e .
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (book)" > /dev/null
 	@touch $(STAMP)
@@ -32,15 +34,17 @@ $(STAMP): requirements.txt pyproject.toml
 data: $(STAMP)
 	$(PY) -m recurrent.data fetch
 
+# The one build of the book; test-book runs it on a clean _build and then checks the pages it built.
 book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 
 test: test-lib test-data test-notebooks test-book
 
 # The lib tests need no data and no network; those that read the real dataset files carry the
-# `data` marker (pyproject.toml) and run after `make data` has filled the cache.
+# `data` marker (pyproject.toml) and run after `make data` has filled the cache. The tests marked `book`
+# (the built pages in headless Chromium) run in test-book, those marked `lab` in test-lab.
 test-lib: $(STAMP)
-	$(PY) -m pytest -p no:cacheprovider tests -m "not data" --durations=10
+	$(PY) -m pytest -p no:cacheprovider tests -m "not data and not book and not lab" --durations=10
 
 test-data: data
 	$(PY) -m pytest -p no:cacheprovider tests -m data --durations=5
@@ -54,7 +58,8 @@ test-notebooks: data
 
 test-book: $(STAMP)
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute
-	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+	$(MAKE) --no-print-directory book
+	$(PY) -m pytest -p no:cacheprovider tests -m book
 
 # Execute one notebook top to bottom in place, in this environment: make execute NB=chapters/.../name.ipynb
 execute: data

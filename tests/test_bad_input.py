@@ -103,7 +103,7 @@ CASES = [
      E("params is missing ['input_gate_peephole_weights', 'forget_gate_peephole_weights', "
        "'output_gate_peephole_weights'] (peephole=True needs the peephole weights")
      + ".*" + E("'output_gate_peephole_weights' (H,)")),
-    ("lstm peepholes without peephole=True", lambda: rc.lstm.forward(_x(), _p("lstm", peephole=True)),
+    ("lstm peepholes with peephole=False", lambda: rc.lstm.forward(_x(), _p("lstm", peephole=True), peephole=False),
      E("(a peephole LSTM needs peephole=True): expected keys 'kernel' (D, 4H)")),
     ("lstm peephole wrong shape",
      lambda: rc.lstm.forward(_x(), _with(_p("lstm", peephole=True), forget_gate_peephole_weights=_z(H + 1)),

@@ -1,6 +1,7 @@
 """The built book as a reader opens it: headless Chromium, from file://, with the network off.
 
-The book is built once into a temporary folder; three pages with much math are opened in
+Marked `book`: `make test-book` builds the book into _build/html and then runs these tests on that build
+(`make test-lib` leaves them out). Three pages with much math are opened in
 headless Chromium (a fresh profile each, names resolve nowhere, a dead proxy), and after the
 scripts have run the dumped DOM must show every formula typeset by MathJax (`<mjx-container>`,
 no raw `\\begin{` left), every resource the page loads must be a file inside the built
@@ -13,7 +14,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -34,23 +34,20 @@ def _chromium():
 
 
 CHROMIUM = _chromium()
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.book, pytest.mark.skipif(
     CHROMIUM is None,
     reason="headless Chromium not found (install it with `apt-get install "
            "chromium`, or set CHROMIUM=/path/to/it): the built book's pages are "
-           "not checked in a browser")
+           "not checked in a browser")]
 
 
 @pytest.fixture(scope="module")
-def html_root(tmp_path_factory):
-    """Build the book once (no execution: outputs are committed) and return _build/html."""
-    out = tmp_path_factory.mktemp("book")
-    jb = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(jb) if jb.exists() else "jupyter-book", "build", str(ROOT),
-           "--path-output", str(out), "--keep-going"]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    return out / "_build" / "html"
+def html_root():
+    """The book as `make test-book` (or `make book`) built it: _build/html."""
+    root = ROOT / "_build" / "html"
+    if not (root / "index.html").exists():
+        pytest.fail(f"{root} has no built book: run `make test-book` (it builds the book, then runs these tests)")
+    return root
 
 
 class _Resources(html.parser.HTMLParser):

@@ -8,36 +8,16 @@ import numpy as np
 import pytest
 
 import recurrent as rc
-from cell_cases import CELLS
+from cell_cases import CELLS, as_state, parts, random_case
 
 K = {"rnn": 1, "lstm": 4, "gru": 3}
-
-
-def _parts(state):
-    """A state as a list of (N, H) arrays: [h] or [h, c]."""
-    return list(state) if isinstance(state, tuple) else [state]
-
-
-def _random_setup(kind, variant, rng, N=3, T=5, D=4, H=6, dtype=np.float64):
-    """Random params (non-zero biases), x, state0, dh_seq and dstate for one cell."""
-    module = getattr(rc, kind)
-    params = module.init_params(D, H, rng=rng, dtype=dtype, **variant)
-    for p in params.values():
-        p[...] = rng.normal(0.0, 0.5, p.shape)
-    x = rng.normal(size=(N, T, D)).astype(dtype)
-    n_states = 2 if kind == "lstm" else 1
-    states = [rng.normal(size=(N, H)).astype(dtype) for _ in range(n_states)]
-    dstates = [rng.normal(size=(N, H)).astype(dtype) for _ in range(n_states)]
-    as_state = (lambda s: tuple(s)) if kind == "lstm" else (lambda s: s[0])
-    dh_seq = rng.normal(size=(N, T, H)).astype(dtype)
-    return module, params, x, as_state(states), dh_seq, as_state(dstates)
 
 
 # ---------------------------------------------------------------- step API == sequence API
 
 @pytest.mark.parametrize("kind, variant", CELLS)
 def test_steps_unrolled_by_hand_equal_forward_and_backward(kind, variant):
-    module, params, x, state0, dh_seq, dstate = _random_setup(kind, variant, np.random.default_rng(0))
+    module, params, x, state0, dh_seq, dstate = random_case(kind, variant, np.random.default_rng(0))
     T = x.shape[1]
     h_seq, cache = module.forward(x, params, state0, **variant)
     dx, grads, dstate0 = module.backward(dh_seq, cache, dstate)
@@ -46,36 +26,33 @@ def test_steps_unrolled_by_hand_equal_forward_and_backward(kind, variant):
     for t in range(T):
         state, step_cache = module.step_forward(x[:, t], state, params, **variant)
         step_caches.append(step_cache)
-        hs.append(state[0] if kind == "lstm" else state)
+        hs.append(parts(state)[0])
     np.testing.assert_allclose(np.stack(hs, axis=1), h_seq, rtol=1e-12, atol=1e-12)
     final = module.final_state(cache)
-    for a, b in zip(_parts(state), _parts(final), strict=True):
+    for a, b in zip(parts(state), parts(final), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 
     total = {key: np.zeros_like(p) for key, p in params.items()}
     dxs = [None] * T
     d = dstate
     for t in reversed(range(T)):
-        if kind == "lstm":
-            d_in = (d[0] + dh_seq[:, t], d[1])                      # output and next step both reach h_t
-        else:
-            d_in = d + dh_seq[:, t]
+        d_in = as_state(module, [parts(d)[0] + dh_seq[:, t]] + parts(d)[1:])   # output and next step reach h_t
         dxs[t], d, g = module.step_backward(d_in, step_caches[t])
         for key in total:
             total[key] += g[key]
     np.testing.assert_allclose(np.stack(dxs, axis=1), dx, rtol=1e-10, atol=1e-12)
     for key in params:
         np.testing.assert_allclose(total[key], grads[key], rtol=1e-10, atol=1e-12, err_msg=key)
-    for a, b in zip(_parts(d), _parts(dstate0), strict=True):
+    for a, b in zip(parts(d), parts(dstate0), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("kind, variant", CELLS)
 def test_backward_none_means_zeros(kind, variant):
-    module, params, x, state0, dh_seq, dstate = _random_setup(kind, variant, np.random.default_rng(1))
+    module, params, x, state0, dh_seq, dstate = random_case(kind, variant, np.random.default_rng(1))
     _, cache = module.forward(x, params, state0, **variant)
     zeros_seq = np.zeros_like(dh_seq)
-    zero_state = tuple(np.zeros_like(s) for s in dstate) if kind == "lstm" else np.zeros_like(dstate)
+    zero_state = as_state(module, [np.zeros_like(s) for s in parts(dstate)])
     a = module.backward(None, cache, dstate)
     b = module.backward(zeros_seq, cache, dstate)
     np.testing.assert_array_equal(a[0], b[0])
@@ -88,8 +65,8 @@ def test_backward_none_means_zeros(kind, variant):
 
 @pytest.mark.parametrize("kind, variant", CELLS)
 def test_state0_none_means_zeros(kind, variant):
-    module, params, x, state0, _, _ = _random_setup(kind, variant, np.random.default_rng(2))
-    zeros = tuple(np.zeros_like(s) for s in state0) if kind == "lstm" else np.zeros_like(state0)
+    module, params, x, state0, _, _ = random_case(kind, variant, np.random.default_rng(2))
+    zeros = as_state(module, [np.zeros_like(s) for s in parts(state0)])
     np.testing.assert_array_equal(module.forward(x, params, None, **variant)[0],
                                   module.forward(x, params, zeros, **variant)[0])
 
@@ -99,14 +76,14 @@ def test_state0_none_means_zeros(kind, variant):
 @pytest.mark.parametrize("kind, variant", CELLS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_dtype_is_kept_and_inputs_are_not_modified(kind, variant, dtype):
-    module, params, x, state0, dh_seq, dstate = _random_setup(kind, variant, np.random.default_rng(3), dtype=dtype)
+    module, params, x, state0, dh_seq, dstate = random_case(kind, variant, np.random.default_rng(3), dtype=dtype)
     copies = {key: p.copy() for key, p in params.items()}
     x_copy, dh_copy = x.copy(), dh_seq.copy()
     h_seq, cache = module.forward(x, params, state0, **variant)
     dx, grads, dstate0 = module.backward(dh_seq, cache, dstate)
     assert h_seq.dtype == dtype and dx.dtype == dtype
     assert all(g.dtype == dtype and g.shape == params[key].shape for key, g in grads.items())
-    assert all(s.dtype == dtype for s in _parts(dstate0))
+    assert all(s.dtype == dtype for s in parts(dstate0))
     np.testing.assert_array_equal(x, x_copy)
     np.testing.assert_array_equal(dh_seq, dh_copy)
     for key, p in params.items():
@@ -116,9 +93,9 @@ def test_dtype_is_kept_and_inputs_are_not_modified(kind, variant, dtype):
 def test_float32_forward_is_close_to_float64():
     rng = np.random.default_rng(4)
     for kind, variant in [("rnn", {}), ("lstm", {}), ("gru", {"reset_after": True})]:
-        module, params, x, state0, _, _ = _random_setup(kind, variant, rng)
+        module, params, x, state0, _, _ = random_case(kind, variant, rng)
         p32 = {key: p.astype(np.float32) for key, p in params.items()}
-        s32 = tuple(s.astype(np.float32) for s in state0) if kind == "lstm" else state0.astype(np.float32)
+        s32 = as_state(module, [s.astype(np.float32) for s in parts(state0)])
         h64 = module.forward(x, params, state0, **variant)[0]
         h32 = module.forward(x.astype(np.float32), p32, s32, **variant)[0]
         np.testing.assert_allclose(h32, h64, atol=1e-5)
@@ -150,6 +127,16 @@ def test_init_params_structure(kind, variant, dtype):
         for name in rc.lstm.PEEPHOLES:
             p = params[name]
             assert p.shape == (H,) and np.abs(p).max() <= np.sqrt(3.0 / H) and np.any(p != 0)
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_module_constants_describe_the_cell(kind):
+    module = getattr(rc, kind)
+    assert module.BLOCKS == K[kind]
+    assert module.KERAS_NAME == {"rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}[kind]
+    params = module.init_params(2, 3, rng=np.random.default_rng(0), dtype=np.float64)
+    final = module.final_state(module.forward(np.ones((1, 2, 2)), params)[1])
+    assert len(parts(final)) == len(module.STATE_NAMES) == (2 if kind == "lstm" else 1)
 
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
@@ -185,3 +172,16 @@ def test_peephole_lstm_shares_the_plain_lstm_weights_for_one_seed():
     peep = rc.lstm.init_params(4, 6, rng=np.random.default_rng(5), peephole=True)
     for key in plain:
         np.testing.assert_array_equal(plain[key], peep[key])
+
+
+@pytest.mark.parametrize("kind, flag, value", [("gru", "reset_after", False), ("gru", "reset_after", True),
+                                               ("lstm", "peephole", True), ("lstm", "peephole", False)])
+def test_forward_reads_the_variant_from_the_params(kind, flag, value):
+    """forward without the flag computes what forward with the flag matching the params computes."""
+    module, params, x, state0, dh_seq, dstate = random_case(kind, {flag: value}, np.random.default_rng(8))
+    h_read, cache_read = module.forward(x, params, state0)
+    h_given, cache_given = module.forward(x, params, state0, **{flag: value})
+    np.testing.assert_array_equal(h_read, h_given)
+    assert cache_read[flag] is value
+    with pytest.raises(ValueError, match=rf"{flag}"):
+        module.forward(x, params, state0, **{flag: not value})

@@ -211,3 +211,16 @@ def test_read_ts_rejects_data_before_header(tmp_path):
     with pytest.raises(ValueError, match=re.escape("toy.ts, line 2: '@data' before the '@dimensions' and "
                                                    "'@classLabel' headers")):
         data.read_ts(path)
+
+
+@pytest.mark.parametrize("dims", ["0", "-2", "two", ""])
+def test_read_ts_refuses_dimensions_that_are_not_a_positive_int(tmp_path, dims):
+    path = tmp_path / "toy.ts"
+    path.write_text(TS_HEADER.replace("@dimensions 2", f"@dimensions {dims}") + "1,2:3,4:a\n")
+    with pytest.raises(ValueError, match=re.escape("toy.ts: '@dimensions' must be a positive int")):
+        data.read_ts(path)
+
+
+def test_user_agent_carries_the_package_version():
+    from recurrent import __version__, download
+    assert download._USER_AGENT.endswith(f"recurrent-book-data/{__version__})")

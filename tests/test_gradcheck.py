@@ -47,7 +47,8 @@ def _broken(module, key, scale=1.01, **variant):
             grads = dict(grads, **{key: grads[key] * scale})
         return dx, grads, dstate0
     return types.SimpleNamespace(init_params=module.init_params, forward=module.forward,
-                                 final_state=module.final_state, backward=backward)
+                                 final_state=module.final_state, backward=backward,
+                                 STATE_NAMES=module.STATE_NAMES)
 
 
 @pytest.mark.parametrize("kind, variant, key", [
@@ -74,7 +75,8 @@ def test_a_swapped_gate_block_is_caught():
         k[:, :H], k[:, H:2 * H] = grads["kernel"][:, H:2 * H], grads["kernel"][:, :H]
         return dx, dict(grads, kernel=k), dstate0
     fake = types.SimpleNamespace(init_params=rc.lstm.init_params, forward=rc.lstm.forward,
-                                 final_state=rc.lstm.final_state, backward=backward)
+                                 final_state=rc.lstm.final_state, backward=backward,
+                                 STATE_NAMES=rc.lstm.STATE_NAMES)
     errors = rc.gradcheck.check_cell(fake, 2, 3, 3, 2, rng=np.random.default_rng(4))
     assert errors["kernel"] > 0.1
 

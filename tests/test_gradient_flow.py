@@ -3,16 +3,13 @@ import numpy as np
 import pytest
 
 import recurrent as rc
-from cell_cases import CELLS
-
+from cell_cases import CELLS, parts, randomize
 
 
 def _case(kind, variant, N=2, T=4, D=2, H=3, seed=0):
     rng = np.random.default_rng(seed)
     module = getattr(rc, kind)
-    params = module.init_params(D, H, rng=rng, dtype=np.float64, **variant)
-    for p in params.values():
-        p[...] = rng.normal(0.0, 0.8, p.shape)
+    params = randomize(module.init_params(D, H, rng=rng, dtype=np.float64, **variant), rng, scale=0.8)
     return module, params, rng.normal(size=(N, T, D)), rng.normal(size=(N, H))
 
 
@@ -37,10 +34,10 @@ def test_matches_brute_force_derivative(kind, variant):
     _, norms = rc.gradient_flow.gradient_norm_by_lag(module, params, x, direction=direction, **variant)
     for k in range(1, T):
         state = module.final_state(module.forward(x[:, :T - k], params, **variant)[1])
-        h = (state[0] if kind == "lstm" else state).copy()
+        h = parts(state)[0].copy()
 
         def loss():
-            s = (h, state[1]) if kind == "lstm" else h
+            s = (h, state[1]) if isinstance(state, tuple) else h
             h_seq, _ = module.forward(x[:, T - k:], params, s, **variant)
             return float(np.sum(h_seq[:, -1] * direction))
 

@@ -7,7 +7,6 @@ The largest differences are printed in a table at the end of the module (visible
 
 TensorFlow is imported by a fixture, so the rest of the suite never loads it.
 """
-import os
 import subprocess
 import sys
 
@@ -15,7 +14,7 @@ import numpy as np
 import pytest
 
 import recurrent as rc
-from cell_cases import DTYPES, KERAS_CELLS as CELLS, max_abs
+from cell_cases import DTYPES, KERAS_CELLS as CELLS, max_abs, parts, random_case
 
 TOL = {np.float32: 1e-5, np.float64: 1e-10}
 N, T, D, H = 3, 5, 4, 6
@@ -24,9 +23,7 @@ MAX_DIFFS = {}                                                      # (cell, dty
 
 
 @pytest.fixture(scope="module")
-def keras():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")              # before TensorFlow is imported
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+def keras(tf):
     import keras
     yield keras
     if MAX_DIFFS:
@@ -35,23 +32,9 @@ def keras():
             print(f"{cell:<18} {dtype:<9}  {out:10.2e}  {grad:10.2e}")
 
 
-def _parts(state):
-    return list(state) if isinstance(state, tuple) else [state]
-
-
 def _random_case(kind, variant, dtype, seed):
-    rng = np.random.default_rng(seed)
-    module = getattr(rc, kind)
-    params = module.init_params(D, H, rng=rng, dtype=dtype, **variant)
-    for p in params.values():                                       # trained-looking weights, biases too
-        p[...] = rng.normal(0.0, 0.4, p.shape)
-    x = rng.normal(size=(N, T, D)).astype(dtype)
-    n_states = 2 if kind == "lstm" else 1
-    pack = (lambda s: tuple(s)) if n_states == 2 else (lambda s: s[0])
-    state0 = pack([rng.normal(0.0, 0.5, (N, H)).astype(dtype) for _ in range(n_states)])
-    dh_seq = rng.normal(size=(N, T, H)).astype(dtype)
-    dstate = pack([rng.normal(size=(N, H)).astype(dtype) for _ in range(n_states)])
-    return module, params, x, state0, dh_seq, dstate
+    return random_case(kind, variant, np.random.default_rng(seed), N=N, T=T, D=D, H=H, dtype=dtype,
+                       scale=0.4, state_scale=0.5)                  # trained-looking weights, biases too
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -67,11 +50,11 @@ def test_outputs_and_gradients_match_keras(keras, kind, variant, dtype):
 
     out_diffs = {"h_seq": max_abs(h_seq, k_h_seq)}
     out_diffs.update({f"final[{j}]": max_abs(a, b)
-                      for j, (a, b) in enumerate(zip(_parts(final), _parts(k_final), strict=True))})
+                      for j, (a, b) in enumerate(zip(parts(final), parts(k_final), strict=True))})
     grad_diffs = {"x": max_abs(dx, k_dx)}
     grad_diffs.update({key: max_abs(grads[key], k_grads[key]) for key in ("kernel", "recurrent_kernel", "bias")})
     grad_diffs.update({f"state0[{j}]": max_abs(a, b)
-                       for j, (a, b) in enumerate(zip(_parts(dstate0), _parts(k_dstate0), strict=True))})
+                       for j, (a, b) in enumerate(zip(parts(dstate0), parts(k_dstate0), strict=True))})
     label = kind if "reset_after" not in variant else f"{kind}-reset_{'after' if variant['reset_after'] else 'before'}"
     MAX_DIFFS[(label, np.dtype(dtype).name)] = (max(out_diffs.values()), max(grad_diffs.values()))
 
@@ -86,7 +69,7 @@ def test_outputs_and_gradients_match_keras(keras, kind, variant, dtype):
 def test_weights_round_trip_in_get_weights_order(keras, kind, variant):
     dtype = np.float32
     module, params, *_ = _random_case(kind, variant, dtype, seed=12)
-    layer_class = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[kind]
+    layer_class = getattr(keras.layers, {"rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}[kind])
     # a layer made directly by Keras, not by the bridge: its own layout must be the cell's layout
     layer = layer_class(H, **variant)
     layer.build((None, None, D))
@@ -107,7 +90,7 @@ def test_weights_round_trip_in_get_weights_order(keras, kind, variant):
 @pytest.mark.parametrize("kind, variant", CELLS)
 def test_keras_initialised_layer_runs_in_numpy(keras, kind, variant):
     # the other direction: weights Keras drew itself, imported with from_keras, give Keras's outputs
-    layer_class = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[kind]
+    layer_class = getattr(keras.layers, getattr(rc, kind).KERAS_NAME)
     layer = layer_class(H, return_sequences=True, **variant)
     x = np.random.default_rng(13).normal(size=(N, T, D)).astype(np.float32)
     expected = np.asarray(layer(x))
@@ -117,7 +100,7 @@ def test_keras_initialised_layer_runs_in_numpy(keras, kind, variant):
 
 def test_bridge_refuses_what_has_no_keras_twin(keras):
     rng = np.random.default_rng(0)
-    with pytest.raises(ValueError, match=r"peephole.*no Keras twin"):
+    with pytest.raises(ValueError, match=r"params has peephole weights .*has no peephole LSTM layer"):
         rc.keras_bridge.to_keras(rc.lstm.init_params(D, H, rng=rng, peephole=True))
     with pytest.raises(ValueError, match=r"reset_after=False does not match params\['bias'\] of shape \(2, 18\)"):
         rc.keras_bridge.keras_layer("gru", rc.gru.init_params(D, H, rng=rng), reset_after=False)

@@ -22,10 +22,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytestmark = pytest.mark.skipif(
+# Marked `lab`: run by `make test-lab`, left out of `make test-lib`.
+pytestmark = [pytest.mark.lab, pytest.mark.skipif(
     importlib.util.find_spec("jupyterlab") is None,
     reason="JupyterLab is not installed in this environment "
-           "(requirements-lab.txt); `make test-lab` installs it and runs this test")
+           "(requirements-lab.txt); `make test-lab` installs it and runs this test")]
 
 
 def _free_port():

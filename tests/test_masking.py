@@ -5,13 +5,11 @@ Keras layers called with the same weights and the same mask (outputs, final stat
 gradient, dx and the initial-state gradients included), in float64 and float32, for pre- and
 post-padding and a sequence of length 1.
 """
-import os
-
 import numpy as np
 import pytest
 
 import recurrent as rc
-from cell_cases import CELLS, DTYPES, KERAS_CELLS, max_abs
+from cell_cases import CELLS, DTYPES, KERAS_CELLS, max_abs, parts, random_case
 from recurrent.gradcheck import numerical_gradient, rel_error
 
 N, T, D, H = 4, 6, 3, 5
@@ -28,23 +26,11 @@ def _mask(padding, lengths=LENGTHS, T=T):
 
 def _case(kind, variant, dtype, seed, padding, *, state0=True):
     rng = np.random.default_rng(seed)
-    module = getattr(rc, kind)
-    params = module.init_params(D, H, rng=rng, dtype=dtype, **variant)
-    for p in params.values():                                       # trained-looking weights, biases too
-        p[...] = rng.normal(0.0, 0.5, p.shape)
+    module, params, x, s0, dh_seq, dstate = random_case(kind, variant, rng, N=N, T=T, D=D, H=H, dtype=dtype,
+                                                         state_scale=0.5)
     mask = _mask(padding)
-    x = rng.normal(size=(N, T, D)).astype(dtype)
     x[~mask] = rng.normal(3.0, 1.0, size=(int((~mask).sum()), D))   # padding that would matter
-    n = 2 if kind == "lstm" else 1
-    pack = tuple if n == 2 else (lambda s: s[0])
-    s0 = pack([rng.normal(0.0, 0.5, (N, H)).astype(dtype) for _ in range(n)]) if state0 else None
-    dh_seq = rng.normal(size=(N, T, H)).astype(dtype)
-    dstate = pack([rng.normal(size=(N, H)).astype(dtype) for _ in range(n)])
-    return module, params, x, mask, s0, dh_seq, dstate
-
-
-def _parts(s):
-    return list(s) if isinstance(s, tuple) else [s]
+    return module, params, x, mask, s0 if state0 else None, dh_seq, dstate
 
 
 def _rows(s, i):
@@ -56,11 +42,11 @@ def _rows(s, i):
 def test_masked_batch_equals_each_sequence_alone(kind, variant, padding):
     module, params, x, mask, s0, _, _ = _case(kind, variant, np.float64, 3, padding)
     h_seq, cache = module.forward(x, params, s0, mask=mask, **variant)
-    final = _parts(module.final_state(cache))
+    final = parts(module.final_state(cache))
     for i in range(N):
         steps = np.flatnonzero(mask[i])
         h_i, c_i = module.forward(x[i:i + 1, steps], params, _rows(s0, i), **variant)
-        for a, b in zip(final, _parts(module.final_state(c_i))):
+        for a, b in zip(final, parts(module.final_state(c_i))):
             np.testing.assert_allclose(a[i], b[0], rtol=0, atol=1e-12)
         np.testing.assert_allclose(h_seq[i, steps], h_i[0], rtol=0, atol=1e-12)
         # a padded step repeats the previous output; zeros before the first real step (Keras)
@@ -77,9 +63,9 @@ def test_unmasked_path_unchanged_by_an_all_true_mask(kind, variant):
     h_b, c_b = module.forward(x, params, s0, mask=full, **variant)
     np.testing.assert_array_equal(h_a, h_b)
     for a, b in zip(module.backward(dh_seq, c_a, dstate), module.backward(dh_seq, c_b, dstate)):
-        for key in (a if isinstance(a, dict) else range(len(_parts(a)))):
-            left = a[key] if isinstance(a, dict) else _parts(a)[key]
-            right = b[key] if isinstance(b, dict) else _parts(b)[key]
+        for key in (a if isinstance(a, dict) else range(len(parts(a)))):
+            left = a[key] if isinstance(a, dict) else parts(a)[key]
+            right = b[key] if isinstance(b, dict) else parts(b)[key]
             np.testing.assert_allclose(left, right, rtol=0, atol=1e-13)
 
 
@@ -90,40 +76,17 @@ def test_masked_gradient_check(kind, variant, padding):
 
     def loss():
         h_seq, cache = module.forward(x, params, s0, mask=mask, **variant)
-        final = _parts(module.final_state(cache))
-        return float(np.sum(h_seq * R) + sum(np.sum(f * s) for f, s in zip(final, _parts(S))))
+        final = parts(module.final_state(cache))
+        return float(np.sum(h_seq * R) + sum(np.sum(f * s) for f, s in zip(final, parts(S))))
 
     _, cache = module.forward(x, params, s0, mask=mask, **variant)
     dx, grads, dstate0 = module.backward(R, cache, S)
     assert not dx[~mask].any()                                      # nothing flows into padding
     errors = {k: rel_error(grads[k], numerical_gradient(loss, params[k])) for k in params}
     errors["x"] = rel_error(dx, numerical_gradient(loss, x))
-    for j, (d, s) in enumerate(zip(_parts(dstate0), _parts(s0))):
+    for j, (d, s) in enumerate(zip(parts(dstate0), parts(s0))):
         errors[f"state0[{j}]"] = rel_error(d, numerical_gradient(loss, s))
     assert max(errors.values()) < 1e-7, errors
-
-
-@pytest.fixture(scope="module")
-def tf():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")              # before TensorFlow is imported
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-    import tensorflow as tf
-    return tf
-
-
-def _keras_masked(tf, kind, params, x, mask, s0, dh_seq, dstate):
-    layer = rc.keras_bridge.keras_layer(kind, params)
-    states = [tf.constant(s) for s in _parts(s0)]
-    x_tf = tf.constant(x)
-    with tf.GradientTape() as tape:
-        tape.watch([x_tf] + states)
-        h_seq, *final = layer(x_tf, initial_state=states, mask=tf.constant(mask))
-        loss = tf.reduce_sum(h_seq * dh_seq) + sum(
-            tf.reduce_sum(f * d) for f, d in zip(final, _parts(dstate)))
-    variables = [layer.cell.kernel, layer.cell.recurrent_kernel, layer.cell.bias]
-    dx, *rest = tape.gradient(loss, [x_tf] + states + [v.value for v in variables])
-    grads = dict(zip(rc.keras_bridge.WEIGHT_NAMES, rest[len(states):]))
-    return h_seq, final, dx, grads, rest[:len(states)]
 
 
 @pytest.mark.parametrize("padding", PADDING)
@@ -132,13 +95,14 @@ def _keras_masked(tf, kind, params, x, mask, s0, dh_seq, dstate):
 def test_masked_run_matches_keras(tf, kind, variant, dtype, padding):
     module, params, x, mask, s0, dh_seq, dstate = _case(kind, variant, dtype, 6, padding)
     h_seq, cache = module.forward(x, params, s0, mask=mask, **variant)
-    final = _parts(module.final_state(cache))
+    final = parts(module.final_state(cache))
     dx, grads, dstate0 = module.backward(dh_seq, cache, dstate)
-    k_h, k_final, k_dx, k_grads, k_dstate0 = _keras_masked(tf, kind, params, x, mask, s0, dh_seq, dstate)
+    k_h, k_final, k_dx, k_grads, k_dstate0 = rc.keras_bridge.keras_forward_backward(
+        kind, params, x, s0, dh_seq, dstate, mask=mask)
     diffs = {"h_seq": max_abs(h_seq, k_h), "dx": max_abs(dx, k_dx)}
-    diffs.update({f"final[{j}]": max_abs(a, b) for j, (a, b) in enumerate(zip(final, k_final))})
+    diffs.update({f"final[{j}]": max_abs(a, b) for j, (a, b) in enumerate(zip(final, parts(k_final)))})
     diffs.update({f"d{k}": max_abs(grads[k], k_grads[k]) for k in params})
-    diffs.update({f"dstate0[{j}]": max_abs(a, b) for j, (a, b) in enumerate(zip(_parts(dstate0), k_dstate0))})
+    diffs.update({f"dstate0[{j}]": max_abs(a, b) for j, (a, b) in enumerate(zip(parts(dstate0), parts(k_dstate0)))})
     scale = max(1.0, float(np.abs(np.asarray(k_grads["recurrent_kernel"])).max()))
     assert max(diffs.values()) < TOL[dtype] * scale, diffs
 
@@ -148,5 +112,16 @@ def test_wrong_mask_would_be_caught_by_keras_comparison(tf, kind, variant):
     """The Keras comparison can fail: ignoring the mask on the numpy side gives a large difference."""
     module, params, x, mask, s0, dh_seq, dstate = _case(kind, variant, np.float64, 6, "post")
     h_seq, _ = module.forward(x, params, s0, **variant)
-    k_h = _keras_masked(tf, kind, params, x, mask, s0, dh_seq, dstate)[0]
+    k_h = rc.keras_bridge.keras_forward_backward(kind, params, x, s0, dh_seq, dstate, mask=mask)[0]
     assert max_abs(h_seq, k_h) > 1e-2
+
+
+def test_keras_forward_backward_checks_the_mask_and_takes_the_module(tf):
+    module, params, x, mask, s0, dh_seq, dstate = _case("gru", {}, np.float64, 7, "post")
+    with pytest.raises(ValueError, match=r"mask of shape \(N, T\) must have dtype bool"):
+        rc.keras_bridge.keras_forward_backward("gru", params, x, mask=mask.astype(np.int8))
+    with pytest.raises(ValueError, match=r"mask must have shape \(N, T\) = \(4, 6\)"):
+        rc.keras_bridge.keras_forward_backward("gru", params, x, mask=mask[:, :3])
+    by_name = rc.keras_bridge.keras_forward_backward("gru", params, x, s0, mask=mask)[0]
+    by_module = rc.keras_bridge.keras_forward_backward(rc.gru, params, x, s0, mask=mask)[0]
+    np.testing.assert_array_equal(by_name, by_module)

@@ -9,35 +9,29 @@ import numpy as np
 import pytest
 
 import recurrent as rc
-from cell_cases import CELLS
+from cell_cases import CELLS, as_state, parts, randomize
 from recurrent.gradcheck import numerical_gradient, rel_error
 
 
 def _step_setup(kind, variant, rng, N=3, D=4, H=5):
     module = getattr(rc, kind)
-    params = module.init_params(D, H, rng=rng, dtype=np.float64, **variant)
-    for p in params.values():
-        p[...] = rng.normal(0.0, 0.5, p.shape)
+    params = randomize(module.init_params(D, H, rng=rng, dtype=np.float64, **variant), rng)
     x_t = rng.normal(size=(N, D))
-    n_states = 2 if kind == "lstm" else 1
-    state = [rng.normal(0.0, 0.5, (N, H)) for _ in range(n_states)]
-    weights = [rng.normal(size=(N, H)) for _ in range(n_states)]   # L = sum(state_t * weights)
+    state = [rng.normal(0.0, 0.5, (N, H)) for _ in module.STATE_NAMES]
+    weights = [rng.normal(size=(N, H)) for _ in module.STATE_NAMES]    # L = sum(state_t * weights)
     return module, params, x_t, state, weights
 
 
 @pytest.mark.parametrize("kind, variant", CELLS)
 def test_step_backward_matches_centred_differences(kind, variant):
     module, params, x_t, state, weights = _step_setup(kind, variant, np.random.default_rng(1))
-    pack = (lambda s: tuple(s)) if kind == "lstm" else (lambda s: s[0])
-
     def loss():
-        new_state, _ = module.step_forward(x_t, pack(state), params, **variant)
-        parts = new_state if kind == "lstm" else (new_state,)
-        return float(sum((s * w).sum() for s, w in zip(parts, weights)))
+        new_state, _ = module.step_forward(x_t, as_state(module, state), params, **variant)
+        return float(sum((s * w).sum() for s, w in zip(parts(new_state), weights)))
 
-    _, step_cache = module.step_forward(x_t, pack(state), params, **variant)
-    dx_t, dstate_prev, grads = module.step_backward(pack(weights), step_cache)
-    dstate_prev = dstate_prev if kind == "lstm" else (dstate_prev,)
+    _, step_cache = module.step_forward(x_t, as_state(module, state), params, **variant)
+    dx_t, dstate_prev, grads = module.step_backward(as_state(module, weights), step_cache)
+    dstate_prev = parts(dstate_prev)
     errors = {"x_t": rel_error(dx_t, numerical_gradient(loss, x_t))}
     for j, s in enumerate(state):
         errors[f"state[{j}]"] = rel_error(dstate_prev[j], numerical_gradient(loss, s))
@@ -69,10 +63,10 @@ def test_reference_steps_agree_with_the_fast_path_in_float32(kind, variant):
     params = module.init_params(D, H, rng=rng, dtype=np.float32, **variant)
     x = rng.standard_normal((N, T, D), dtype=np.float32)
     h_seq, _ = module.forward(x, params, **variant)
-    state = (np.zeros((N, H), np.float32),) * 2 if kind == "lstm" else np.zeros((N, H), np.float32)
+    state = as_state(module, [np.zeros((N, H), np.float32)] * len(module.STATE_NAMES))
     for t in range(T):
         state, _ = module.step_forward(x[:, t], state, params, **variant)
-        h = state[0] if kind == "lstm" else state
+        h = parts(state)[0]
         assert h.dtype == np.float32
         np.testing.assert_allclose(h, h_seq[:, t], rtol=1e-5, atol=2e-6)
 
@@ -80,8 +74,7 @@ def test_reference_steps_agree_with_the_fast_path_in_float32(kind, variant):
 @pytest.mark.parametrize("kind, variant", CELLS)
 def test_step_cache_names_its_entries(kind, variant):
     module, params, x_t, state, _ = _step_setup(kind, variant, np.random.default_rng(4))
-    state = tuple(state) if kind == "lstm" else state[0]
-    _, step_cache = module.step_forward(x_t, state, params, **variant)
+    _, step_cache = module.step_forward(x_t, as_state(module, state), params, **variant)
     gates = {"rnn": ("h_t",), "lstm": ("i", "f", "c_cand", "o", "c_t"), "gru": ("z", "r", "h_cand")}[kind]
     assert isinstance(step_cache, dict)
     for name in gates:
@@ -101,7 +94,7 @@ def test_float16_is_refused_everywhere(kind, variant):
     x = rng.standard_normal((2, 5, 3)).astype(np.float16)
     with pytest.raises(ValueError, match="float32 or float64"):
         module.forward(x, params, **variant)
-    state = (np.zeros((2, 4), np.float16),) * 2 if kind == "lstm" else np.zeros((2, 4), np.float16)
+    state = as_state(module, [np.zeros((2, 4), np.float16)] * len(module.STATE_NAMES))
     with pytest.raises(ValueError, match="float32 or float64"):
         module.step_forward(x[:, 0], state, params, **variant)
     params32 = module.init_params(3, 4, rng=rng, **variant)

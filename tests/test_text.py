@@ -36,21 +36,26 @@ def test_softmax_temperature_and_entropy():
 
 
 class Cycle:
-    """A fake model with a state: it predicts (last id + 1) mod V, and counts the ids it has read."""
+    """A fake model whose prediction needs its state: the state counts the ids read so far, and the
+    logits at each position predict (id + number of ids read before it) mod V."""
 
     def __init__(self, V=4):
         self.V, self.calls = V, []
 
     def __call__(self, ids, state):
         self.calls.append(ids.shape[1])
-        logits = 5.0 * np.eye(self.V)[(ids + 1) % self.V]           # (1, T, V)
-        return logits, (0 if state is None else state) + ids.shape[1]
+        seen = 0 if state is None else state
+        before = seen + np.arange(ids.shape[1])                     # ids read before each position
+        logits = 5.0 * np.eye(self.V)[(ids + before) % self.V]      # (1, T, V)
+        return logits, seen + ids.shape[1]
 
 
 def test_generate_greedy_carries_state_and_reads_prompt_once():
     model = Cycle()
     out, nll = text.generate(model, None, np.array([0, 1, 2]), 5, temperature=0)
-    np.testing.assert_array_equal(out, [3, 0, 1, 2, 3])
+    # prompt 0 1 2: predicts (2 + 2) % 4 = 0; then 0 after 3 ids -> 3, 3 after 4 -> 3, 3 after 5 -> 0,
+    # 0 after 6 -> 2. A generate that dropped the state (None at every call) would give 0 0 0 0 0.
+    np.testing.assert_array_equal(out, [0, 3, 3, 0, 2])
     assert model.calls == [3, 1, 1, 1, 1]       # prompt once, then one id per call
     assert np.all(nll < 0.1)
 
@@ -65,20 +70,20 @@ def test_generate_sampling_is_seeded_and_temperature_matters():
     assert (cold == 0).mean() > 0.99 > 0.7 > (a == 0).mean()
 
 
-@pytest.mark.parametrize("call", [
-    lambda: text.unigram_probs(np.array([0, 3]), 3),
-    lambda: text.unigram_probs(np.array([[0, 1]]), 3),
-    lambda: text.unigram_probs(np.array([0.0, 1.0]), 3),
-    lambda: text.unigram_probs(np.array([0, 1]), 1),
-    lambda: text.bigram_probs(np.array([0]), 3),
-    lambda: text.bigram_nll(np.array([0, 1]), np.array([1]), 3),
-    lambda: text.softmax(np.array([1.0, 2.0]), 0.0),
-    lambda: text.softmax(np.array([1.0]), 1.0),
-    lambda: text.generate(Cycle(), None, np.array([], int), 3, temperature=0),
-    lambda: text.generate(Cycle(), None, np.array([0]), 0, temperature=0),
-    lambda: text.generate(Cycle(), None, np.array([0]), 3, temperature=-1.0),
-    lambda: text.generate(Cycle(), None, np.array([0]), 3, temperature=1.0),
+@pytest.mark.parametrize("call, match", [
+    (lambda: text.unigram_probs(np.array([0, 3]), 3), r"train_ids must hold ids in \[0, 3\)"),
+    (lambda: text.unigram_probs(np.array([[0, 1]]), 3), "train_ids must be a non-empty 1-D"),
+    (lambda: text.unigram_probs(np.array([0.0, 1.0]), 3), "train_ids must hold integer ids"),
+    (lambda: text.unigram_probs(np.array([0, 1]), 1), "V .vocabulary size. must be an int >= 2"),
+    (lambda: text.bigram_probs(np.array([0]), 3), "train_ids must have at least 2 ids"),
+    (lambda: text.bigram_nll(np.array([0, 1]), np.array([1]), 3), "val_ids must have at least 2 ids"),
+    (lambda: text.softmax(np.array([1.0, 2.0]), 0.0), "temperature must be a float > 0"),
+    (lambda: text.softmax(np.array([1.0]), 1.0), r"logits must have shape \(..., V\) with V >= 2"),
+    (lambda: text.generate(Cycle(), None, np.array([], int), 3, temperature=0), "prompt_ids must be a non-empty 1-D int array"),
+    (lambda: text.generate(Cycle(), None, np.array([0]), 0, temperature=0), "n must be an int >= 1"),
+    (lambda: text.generate(Cycle(), None, np.array([0]), 3, temperature=-1.0), "temperature must be a float >= 0"),
+    (lambda: text.generate(Cycle(), None, np.array([0]), 3, temperature=1.0), r"rng must be a numpy.random.Generator .* when temperature > 0"),
 ])
-def test_bad_input_raises(call):
-    with pytest.raises(ValueError):
+def test_bad_input_raises(call, match):
+    with pytest.raises(ValueError, match=match):
         call()

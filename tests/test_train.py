@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 
 import recurrent as rc
+from cell_cases import randomize
 from recurrent import gradcheck, optim, train
+
 
 def norm_rel_error(a, b):
     return float(np.linalg.norm(a - b) / max(1e-12, np.linalg.norm(a) + np.linalg.norm(b)))
@@ -18,8 +20,7 @@ CELLS = [(rc.rnn, {}), (rc.lstm, {}), (rc.gru, {}), (rc.gru, {"reset_after": Fal
 def test_classifier_gradients_match_numerical_ones(cell, variant):
     rng = np.random.default_rng(0)
     model = train.init_classifier(cell, 2, 3, 4, rng=rng, dtype=np.float64, **variant)
-    for p in model.params.values():                  # random values everywhere: no term hidden by a zero
-        p[...] = rng.normal(0.0, 0.5, p.shape)
+    randomize(model.params, rng)                     # random values everywhere: no term hidden by a zero
     x = rng.normal(size=(3, 4, 2))                   # (N, T, D)
     y = rng.integers(0, 4, size=3)
     loss, grads, logits = train.classifier_loss_and_grads(model, x, y)
@@ -91,28 +92,30 @@ def test_predict_and_evaluate():
     assert model.count_params() == (3 * 15 + 5 * 15 + 2 * 15) + (5 * 4 + 4)
 
 
-def test_bad_arguments_raise_clear_errors():
+_BAD_FIT_ARGUMENTS = [
+    (lambda m, x, y, ok: train.fit(m, x.astype(np.float64), y, **ok), "x has dtype float64 but the model is float32"),
+    (lambda m, x, y, ok: train.fit(m, x[:, :, :1], y, **ok), "D=1 features per step, the model expects 2"),
+    (lambda m, x, y, ok: train.fit(m, x[0], y, **ok), "x must be a 3-D array"),
+    (lambda m, x, y, ok: train.fit(m, x, y[:5], **ok), "y must be integer labels of shape \\(10,\\)"),
+    (lambda m, x, y, ok: train.fit(m, x, y.astype(float), **ok), "y must be integer labels"),
+    (lambda m, x, y, ok: train.fit(m, x, y, **{**ok, "epochs": 0}), "epochs must be an int >= 1"),
+    (lambda m, x, y, ok: train.fit(m, x, y, **{**ok, "batch_size": 2.5}), "batch_size must be an int >= 1"),
+    (lambda m, x, y, ok: train.fit(m, x, y, **{**ok, "clip_norm": -1.0}), "clip_norm must be > 0"),
+    (lambda m, x, y, ok: train.fit(m, x, y, **{**ok, "optimizer": "adam"}), "optimizer must have a step"),
+    (lambda m, x, y, ok: train.fit(m, x, y, **{**ok, "rng": 0}), "rng must be a numpy.random.Generator"),
+    (lambda m, x, y, ok: train.fit(m, x, y, x_val=x, **ok), "x_val and y_val must be given together"),
+    (lambda m, x, y, ok: train.fit(m, x, y, x_val=x, y_val=y[:3], **ok), "y_val must be integer labels"),
+    (lambda m, x, y, ok: train.fit({"kernel": 1}, x, y, **ok), "model must be a Classifier"),
+    (lambda m, x, y, ok: train.init_classifier(np, 2, 3, 2, rng=ok["rng"]), "cell_module must provide init_params"),
+    (lambda m, x, y, ok: train.init_classifier(rc.rnn, 2, 3, 2, rng=ok["rng"], dtype=int), "dtype must be a floating"),
+]
+
+
+@pytest.mark.parametrize("call, match", _BAD_FIT_ARGUMENTS, ids=[m for _, m in _BAD_FIT_ARGUMENTS])
+def test_bad_arguments_raise_clear_errors(call, match):
     rng = np.random.default_rng(3)
     model = train.init_classifier(rc.lstm, 2, 3, 2, rng=rng)
     x, y = first_step_task(10, rng)
     ok = dict(epochs=1, batch_size=4, optimizer=optim.Adam(), clip_norm=1.0, rng=rng, progress=False)
-    cases = [
-        (lambda: train.fit(model, x.astype(np.float64), y, **ok), "x has dtype float64 but the model is float32"),
-        (lambda: train.fit(model, x[:, :, :1], y, **ok), "D=1 features per step, the model expects 2"),
-        (lambda: train.fit(model, x[0], y, **ok), "x must be a 3-D array"),
-        (lambda: train.fit(model, x, y[:5], **ok), "y must be integer labels of shape \\(10,\\)"),
-        (lambda: train.fit(model, x, y.astype(float), **ok), "y must be integer labels"),
-        (lambda: train.fit(model, x, y, **{**ok, "epochs": 0}), "epochs must be an int >= 1"),
-        (lambda: train.fit(model, x, y, **{**ok, "batch_size": 2.5}), "batch_size must be an int >= 1"),
-        (lambda: train.fit(model, x, y, **{**ok, "clip_norm": -1.0}), "clip_norm must be > 0"),
-        (lambda: train.fit(model, x, y, **{**ok, "optimizer": "adam"}), "optimizer must have a step"),
-        (lambda: train.fit(model, x, y, **{**ok, "rng": 0}), "rng must be a numpy.random.Generator"),
-        (lambda: train.fit(model, x, y, x_val=x, **ok), "x_val and y_val must be given together"),
-        (lambda: train.fit(model, x, y, x_val=x, y_val=y[:3], **ok), "y_val must be integer labels"),
-        (lambda: train.fit({"kernel": 1}, x, y, **ok), "model must be a Classifier"),
-        (lambda: train.init_classifier(np, 2, 3, 2, rng=rng), "cell_module must provide init_params"),
-        (lambda: train.init_classifier(rc.rnn, 2, 3, 2, rng=rng, dtype=int), "dtype must be a floating"),
-    ]
-    for call, match in cases:
-        with pytest.raises(ValueError, match=match):
-            call()
+    with pytest.raises(ValueError, match=match):
+        call(model, x, y, ok)

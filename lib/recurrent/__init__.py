@@ -13,9 +13,9 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = (
-    "activations", "checks", "rnn", "lstm", "gru", "gradcheck", "keras_bridge",
+    "activations", "checks", "rnn", "lstm", "gru", "gradcheck", "keras_bridge", "keras_cells",
     "optim", "train", "heads", "data", "download", "plots", "gradient_flow", "notebook", "bench", "keras_callbacks",
-    "forecast", "glue_values", "text", "experiments", "init", "fastpath", "source",
+    "forecast", "volatility", "keras_recipe", "glue_values", "text", "experiments", "init", "fastpath", "source",
 )
 
 

@@ -1,4 +1,5 @@
-"""Shape, dtype and finiteness checks shared by the cells (the shapes are those of chapter 1).
+"""Argument checks shared by the library: shapes, dtypes and finiteness of the cells' arrays (the shapes
+are those of chapter 1), and the scalars every module takes (ints, positive numbers, the rng).
 
 A wrong shape in numpy rarely fails where it was made: broadcasting carries it along until some
 later line complains about something else. The cells therefore check their arguments first and
@@ -9,13 +10,99 @@ raise ValueError naming the argument and the shape it should have, e.g.
 The checks never convert: an array of the wrong dtype is refused, not silently cast, so a float32
 model stays float32 and a float64 gradient check stays float64.
 """
+import math
 from collections.abc import Mapping
 
 import numpy as np
 
-from .init import FLOAT_DTYPES
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 BASE_KEYS = ("kernel", "recurrent_kernel", "bias")
+
+
+# ---------------------------------------------------------------- scalars
+
+def check_int(name, value, low=None, high=None, *, expect=None):
+    """An int (Python or numpy, never a bool) in [low, high]; returns it as a Python int.
+
+    Args:
+        name: the argument's name in the message.
+        value: what the caller passed.
+        low, high: inclusive bounds, None for none.
+        expect: the requirement as the message states it, e.g. "a positive int"; by default
+            "an int >= low", "an int from low to high" or "an int".
+
+    Raises ValueError: "{name} must be {expect}, got {value!r}".
+    """
+    if expect is None:
+        expect = ("an int" if low is None and high is None else f"an int >= {low}" if high is None
+                  else f"an int <= {high}" if low is None else f"an int from {low} to {high}")
+    if (isinstance(value, bool) or not isinstance(value, (int, np.integer))
+            or (low is not None and value < low) or (high is not None and value > high)):
+        raise ValueError(f"{name} must be {expect}, got {value!r}")
+    return int(value)
+
+
+def check_number(name, value, *, expect="a number"):
+    """A real number (Python or numpy int or float, never a bool); returns it as a Python float."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be {expect}, got {value!r}")
+    return float(value)
+
+
+def check_positive_float(name, value, *, allow_zero=False, upper=None, expect=None):
+    """A finite number > 0 (>= 0 with allow_zero), below `upper` if given; returns it as a float.
+
+    Args:
+        expect: one requirement for every failure, e.g. "a number in (0, 1), e.g. 1e-5"; by default
+            the message names the bound that failed ("must be finite", "must be > 0", "must be < 1.0").
+    """
+    number = check_number(name, value, expect=expect or "a number")
+    bound = ">= 0" if allow_zero else "> 0"
+    problems = [(not math.isfinite(number), "finite"),
+                (number < 0 or (number == 0 and not allow_zero), bound),
+                (upper is not None and number >= upper, f"< {upper}")]
+    for failed, what in problems:
+        if failed:
+            raise ValueError(f"{name} must be {expect or what}, got {value!r}")
+    return number
+
+
+def check_rng(rng, *, name="rng", when=""):
+    """Refuse anything but a numpy.random.Generator: randomness in the library is always explicit.
+
+    Args:
+        when: the condition under which it is needed, e.g. " when temperature > 0".
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"{name} must be a numpy.random.Generator (np.random.default_rng(seed)){when}, "
+                         f"got {rng!r}")
+    return rng
+
+
+def check_cell_module(module, functions):
+    """Refuse anything but a cell module: one with these functions and STATE_NAMES (rnn, lstm, gru)."""
+    for fn in functions:
+        if not callable(getattr(module, fn, None)):
+            raise ValueError(f"module must be a cell module with {fn}() (recurrent.rnn, lstm or gru), "
+                             f"got {module!r}")
+    if not isinstance(getattr(module, "STATE_NAMES", None), tuple):
+        raise ValueError(f"module must be a cell module with STATE_NAMES (recurrent.rnn, lstm or gru), "
+                         f"got {module!r}")
+
+
+def check_float_dtype(name, dtype):
+    """Raise ValueError unless `dtype` is float32 or float64; returns it as a numpy dtype."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt not in FLOAT_DTYPES:
+        raise ValueError(f"{name} must be a floating dtype (float32 or float64), got {dtype!r}")
+    return dt
+
+
+# ---------------------------------------------------------------- arrays
 
 
 def check_finite(name, a, label):

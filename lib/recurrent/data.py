@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from . import download
+from .checks import check_int, check_rng
 from .download import ChecksumError, DownloadError, cache_dir, fetch, registry  # noqa: F401 (public)
 
 _MNIST = {
@@ -79,7 +80,8 @@ def _mnist_split(images_name, labels_name):
 def load_mnist():
     """The MNIST digits (LeCun et al.), parsed from the four original IDX files.
 
-    Used in chapter 5 (the numpy models trained on MNIST rows) and chapter 7 (MNIST read row by row in
+    Used in chapter 1 (an image as a sequence; the cell run over digits), chapter 3 (the LSTM on digit
+    rows), chapter 5 (the numpy models trained on MNIST rows) and chapter 7 (MNIST read row by row in
     Keras): each image is a sequence of T=28 rows of D=28 pixels.
 
     Returns:
@@ -106,8 +108,9 @@ def load_shakespeare():
 def _sp500():
     try:
         from arch.data import sp500
-    except ImportError as exc:  # arch is in requirements.txt, not in the library's own dependencies
-        raise ImportError("load_sp500 needs the 'arch' package (see requirements.txt)") from exc
+    except ImportError as exc:  # arch is the `data` extra, not one of the library's own dependencies
+        raise ImportError("load_sp500 needs the 'arch' package: pip install 'recurrent[data]' "
+                          "(requirements.txt pins it for the book)") from exc
     return sp500.load()
 
 
@@ -159,10 +162,10 @@ def read_ts(path):
                 in_data = True
                 if "dimensions" not in header or "classlabel" not in header:
                     raise ValueError(f"{where}: '@data' before the '@dimensions' and '@classLabel' headers")
+                D, classes = _ts_layout(header, path.name)          # once, for every data line
             else:
                 header[key] = value.split()
             continue
-        D, classes = _ts_layout(header, path.name)
         parts = line.split(":")
         if len(parts) != D + 1:
             raise ValueError(f"{where}: expected {D} channels and a label separated by ':', "
@@ -192,7 +195,9 @@ def _ts_layout(header, name):
     try:
         D = int(header["dimensions"][0])
     except (IndexError, ValueError):
-        raise ValueError(f"{name}: '@dimensions' must be a positive int, got {header['dimensions']}") from None
+        D = 0
+    if D < 1:
+        raise ValueError(f"{name}: '@dimensions' must be a positive int, got {header['dimensions']}")
     classes = header["classlabel"]
     if not classes or classes[0].lower() != "true" or len(classes) < 2:
         raise ValueError(f"{name}: '@classLabel' must be 'true' followed by the labels, got {classes}")
@@ -232,14 +237,6 @@ def load_japanese_vowels():
     return tuple((list(x), y) for x, y in _vowels())
 
 
-def _check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be an int, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
 def adding_problem(n, T, *, rng):
     """Sample the adding problem (Hochreiter & Schmidhuber 1997; the variant of Le et al. 2015).
 
@@ -258,10 +255,9 @@ def adding_problem(n, T, *, rng):
         x: float32 (N, T, 2); channel 0 values uniform in [0, 1), channel 1 markers (0 or 1).
         y: float32 (N, 1), sum of the two marked values.
     """
-    n = _check_int("n", n, 1)
-    T = _check_int("T", T, 2)
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {rng!r}")
+    n = check_int("n", n, 1)
+    T = check_int("T", T, 2)
+    check_rng(rng)
     half = T // 2
     values = rng.random((n, T), dtype=np.float32)                  # (N, T)
     first = rng.integers(0, half, size=n)                          # (N,)

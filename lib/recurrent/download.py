@@ -1,4 +1,5 @@
-"""Verified download and cache for the data files listed in ``data/registry.json``.
+"""Verified download and cache for the data files listed in ``registry.json`` (shipped with the package;
+``data/registry.json`` in the repository points to it).
 
 A file reaches the cache only after its SHA-256 matched the registry: it is streamed into a uniquely named
 temporary file next to its final place, decompressed on the way when it is gzip-compressed (MNIST's registry
@@ -8,7 +9,8 @@ verified, a failed or interrupted download leaves nothing behind, and two proces
 once cannot see each other's half-written bytes.
 
 Environment:
-    RECURRENT_DATA_HOME    the cache folder (default: ``<repository>/data/cache``).
+    RECURRENT_DATA_HOME    the cache folder (default: ``<repository>/data/cache`` in a checkout of the book,
+                           else the user's cache folder, e.g. ``~/.cache/recurrent``; see :func:`cache_dir`).
     RECURRENT_DATA_MIRROR  a base URL (``file://`` or ``http(s)://``) that replaces the official hosts:
                            a file is fetched from ``<mirror>/<mirror_path>`` and verified the same way.
 
@@ -29,14 +31,16 @@ import uuid
 import zlib
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-REGISTRY_PATH = REPO_ROOT / "data" / "registry.json"
+from . import __version__
+
+REPO_ROOT = Path(__file__).resolve().parents[2]        # the book's checkout, when the package runs from lib/
+REGISTRY_PATH = Path(__file__).resolve().with_name("registry.json")   # package data: found once installed too
 HOME_VAR = "RECURRENT_DATA_HOME"
 MIRROR_VAR = "RECURRENT_DATA_MIRROR"
 TIMEOUT_S = 60          # seconds without a byte before a connection counts as dead
 _CHUNK = 1 << 20
 # Some hosts refuse urllib's default agent string.
-_USER_AGENT = "Mozilla/5.0 (compatible; recurrent-book-data/0.1)"
+_USER_AGENT = f"Mozilla/5.0 (compatible; recurrent-book-data/{__version__})"
 _REQUIRED = ("name", "urls", "mirror_path", "sha256")
 
 
@@ -108,9 +112,27 @@ def registry(path=REGISTRY_PATH):
 
 
 def cache_dir():
-    """The cache folder: ``$RECURRENT_DATA_HOME`` if set, else ``<repository>/data/cache``."""
+    """The cache folder: ``$RECURRENT_DATA_HOME`` if set; else ``<repository>/data/cache`` when the package
+    runs from a checkout of the book (``pip install -e .``, as ``make venv`` does); else, for an installed
+    package, :func:`user_cache_dir`."""
     home = os.environ.get(HOME_VAR, "").strip()
-    return Path(home).expanduser() if home else REPO_ROOT / "data" / "cache"
+    if home:
+        return Path(home).expanduser()
+    if (REPO_ROOT / "data" / "registry.json").exists() and (REPO_ROOT / "lib" / "recurrent").is_dir():
+        return REPO_ROOT / "data" / "cache"
+    return user_cache_dir()
+
+
+def user_cache_dir():
+    """The user's cache folder for the book's data: ``$XDG_CACHE_HOME/recurrent`` (``~/.cache/recurrent``) on
+    Linux, ``~/Library/Caches/recurrent`` on macOS, ``%LOCALAPPDATA%\\recurrent\\Cache`` on Windows."""
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA", "").strip()
+        return (Path(base) if base else Path.home() / "AppData" / "Local") / "recurrent" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "recurrent"
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(base).expanduser() if base else Path.home() / ".cache") / "recurrent"
 
 
 def mirror():

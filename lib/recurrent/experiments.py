@@ -6,10 +6,9 @@ which a single lucky or unlucky run cannot move much, and for all-or-nothing out
 that succeeded. :func:`clip_cosines` measures what per-weight clipping (Keras ``clipnorm``) does to the
 direction of a gradient compared with clipping the global norm (Keras ``global_clipnorm``, chapter 2).
 """
-import math
-
 import numpy as np
 
+from .checks import check_number, check_positive_float
 from .optim import clip_by_global_norm
 
 
@@ -41,9 +40,7 @@ def seed_summary(values):
 def count_below(values, threshold):
     """How many runs ended below `threshold` (for example "solved": test MSE below 0.01), as an int."""
     arr = _check_values(values)
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.integer, np.floating)):
-        raise ValueError(f"threshold must be a number, got {threshold!r}")
-    return int(np.sum(arr < float(threshold)))
+    return int(np.sum(arr < check_number("threshold", threshold)))
 
 
 def format_range(values, fmt=".4f"):
@@ -72,9 +69,7 @@ def clip_cosines(grads, max_norm):
     arrays = [np.asarray(g, dtype=np.float64).ravel() for g in grads]
     if not all(np.all(np.isfinite(a)) for a in arrays):
         raise ValueError("grads must be finite (no NaN or inf)")
-    if isinstance(max_norm, bool) or not isinstance(max_norm, (int, float, np.integer, np.floating)) \
-            or not math.isfinite(max_norm) or max_norm <= 0:
-        raise ValueError(f"max_norm must be a finite number > 0, got {max_norm!r}")
+    check_positive_float("max_norm", max_norm, expect="a finite number > 0")
     raw = np.concatenate(arrays)
     if not np.any(raw):
         raise ValueError("grads are all zero: a zero gradient has no direction")

@@ -10,6 +10,8 @@ divided by 2 eps, swamps the answer.
 """
 import numpy as np
 
+from .checks import check_cell_module, check_int, check_positive_float, check_rng
+
 
 def numerical_gradient(f, x, eps=1e-5):
     """Centred-difference gradient of the scalar f() with respect to the array x.
@@ -41,8 +43,7 @@ def numerical_gradient(f, x, eps=1e-5):
 
 
 def _check_eps(eps):
-    if isinstance(eps, bool) or not isinstance(eps, (float, int, np.floating, np.integer)) or not 0 < eps < 1:
-        raise ValueError(f"eps must be a number in (0, 1), e.g. 1e-5, got {eps!r}")
+    return check_positive_float("eps", eps, upper=1.0, expect="a number in (0, 1), e.g. 1e-5")
 
 
 def rel_error(a, b):
@@ -85,22 +86,17 @@ def check_cell(module, N, T, D, H, *, rng, eps=1e-5, **variant):
     Returns:
         dict name -> rel_error: every key of params, "x", and "h0" (plus "c0" for the LSTM).
     """
-    for fn in ("init_params", "forward", "backward", "final_state"):
-        if not callable(getattr(module, fn, None)):
-            raise ValueError(f"module must be a cell module with {fn}() (recurrent.rnn, lstm or gru), "
-                             f"got {module!r}")
+    check_cell_module(module, ("init_params", "forward", "backward", "final_state"))
     for name, n in (("N", N), ("T", T), ("D", D), ("H", H)):
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"{name} must be a positive int (x is (N, T, D), states (N, H)), got {n!r}")
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {rng!r}")
+        check_int(name, n, 1, expect="a positive int (x is (N, T, D), states (N, H))")
+    check_rng(rng)
     _check_eps(eps)
     f64 = np.float64
     params = module.init_params(D, H, rng=rng, dtype=f64, **variant)
     for name, p in params.items():                                  # random weights, not just the init
         p[...] = rng.normal(0.0, 0.5, p.shape)
     x = rng.normal(size=(N, T, D))
-    is_pair = isinstance(module.final_state(module.forward(x, params, **variant)[1]), tuple)
+    is_pair = len(module.STATE_NAMES) == 2                          # (h, c) for the LSTM
     state0 = tuple(rng.normal(size=(N, H)) for _ in range(2)) if is_pair else rng.normal(size=(N, H))
     R = rng.normal(size=(N, T, H))
     S = tuple(rng.normal(size=(N, H)) for _ in range(2)) if is_pair else rng.normal(size=(N, H))

@@ -11,6 +11,8 @@ steps, which is nothing for the small sizes a plot needs, and needs no extra cod
 """
 import numpy as np
 
+from .checks import check_cell_module, check_int
+
 
 def _check_inputs(x, max_lag):
     if not isinstance(x, np.ndarray) or x.ndim != 3:
@@ -18,9 +20,7 @@ def _check_inputs(x, max_lag):
     T = x.shape[1]
     if max_lag is None:
         return T - 1
-    if isinstance(max_lag, bool) or not isinstance(max_lag, (int, np.integer)) or not 0 <= max_lag < T:
-        raise ValueError(f"max_lag must be an integer in [0, T - 1] = [0, {T - 1}], got {max_lag!r}")
-    return int(max_lag)
+    return check_int("max_lag", max_lag, 0, T - 1, expect=f"an integer in [0, T - 1] = [0, {T - 1}]")
 
 
 def gradient_norm_by_lag(module, params, x, *, direction=None, max_lag=None, wrt="h", **variant):
@@ -44,10 +44,8 @@ def gradient_norm_by_lag(module, params, x, *, direction=None, max_lag=None, wrt
     """
     if wrt not in ("h", "c"):
         raise ValueError(f"wrt must be 'h' or 'c', got {wrt!r}")
-    for fn in ("forward", "backward", "final_state"):
-        if not callable(getattr(module, fn, None)):
-            raise ValueError(f"module must be a cell module with {fn}() (recurrent.rnn, lstm or gru), "
-                             f"got {module!r}")
+    check_cell_module(module, ("forward", "backward", "final_state"))
+    pair = len(module.STATE_NAMES) == 2                             # (h, c) for the LSTM
     max_lag = _check_inputs(x, max_lag)
     module.forward(x, params, **variant)                            # the cell checks params, x and variant
     N, T, _ = x.shape
@@ -59,7 +57,7 @@ def gradient_norm_by_lag(module, params, x, *, direction=None, max_lag=None, wrt
     elif direction.dtype != x.dtype or not np.isfinite(direction).all():
         raise ValueError(f"direction of shape (N, H) = ({N}, {H}) must be finite with the dtype of x "
                          f"({x.dtype}), got dtype {direction.dtype}")
-    if wrt == "c" and not isinstance(module.final_state(module.forward(x[:, :1], params, **variant)[1]), tuple):
+    if wrt == "c" and not pair:
         raise ValueError("wrt='c' needs a cell with a cell state (recurrent.lstm)")
     lags = np.arange(max_lag + 1)
     norms = np.empty(max_lag + 1)
@@ -70,7 +68,6 @@ def gradient_norm_by_lag(module, params, x, *, direction=None, max_lag=None, wrt
         _, prefix = module.forward(x[:, :T - k], params, **variant)   # T - k >= 1 steps
         state = module.final_state(prefix)                          # h_{T-k} (or (h, c))
         _, suffix = module.forward(x[:, T - k:], params, state, **variant)
-        pair = isinstance(module.final_state(suffix), tuple)
         dstate = (direction, np.zeros_like(direction)) if pair else direction
         _, _, dstate0 = module.backward(None, suffix, dstate)
         dh = (dstate0[0] if wrt == "h" else dstate0[1]) if pair else dstate0   # (N, H)

@@ -22,6 +22,8 @@ Two implementations of the same equations, as in rnn.py:
 
 `mask=` (chapter 11) follows Keras as in rnn.py: a padded step carries h over unchanged.
 """
+from collections.abc import Mapping
+
 import numpy as np
 
 from .activations import dsigmoid, dtanh, sigmoid
@@ -30,7 +32,13 @@ from .fastpath import (blocks, final_state, flush_tiny, mask_time_major, masked_
                        swap_nt)
 from .init import check_init, glorot_uniform, orthogonal
 
-__all__ = ["init_params", "step_forward", "step_backward", "forward", "backward", "final_state"]
+__all__ = ["init_params", "step_forward", "step_backward", "forward", "backward", "final_state",
+           "KERAS_NAME", "BLOCKS", "STATE_NAMES"]
+
+# What the cell is, for the code around it (keras_bridge, gradcheck, gradient_flow, bench, the tests):
+KERAS_NAME = "GRU"   # its twin in keras.layers
+BLOCKS = 3   # weight blocks: kernel (D, 3H), recurrent_kernel (H, 3H), gate order z, r, h
+STATE_NAMES = ("h",)   # what state0 and final_state hold: h (N, H)
 
 
 def init_params(input_dim, units, *, rng, dtype=np.float32, reset_after=True):
@@ -49,6 +57,13 @@ def init_params(input_dim, units, *, rng, dtype=np.float32, reset_after=True):
     return {"kernel": glorot_uniform((D, 3 * H), rng, dtype),
             "recurrent_kernel": orthogonal((H, 3 * H), rng, dtype),
             "bias": np.zeros((2, 3 * H) if reset_after else (3 * H,), dtype)}
+
+
+def variant_of(params):
+    """reset_after as the bias shape says: (2, 3H) True, (3H,) False; True when there is no bias to read
+    (the check that follows names what is wrong)."""
+    bias = params.get("bias") if isinstance(params, Mapping) else None
+    return not (isinstance(bias, np.ndarray) and bias.ndim == 1)
 
 
 def _check(params, reset_after):
@@ -132,18 +147,18 @@ def step_backward(dh_t, step_cache):
     d_h = dh_t * (1 - z) * (1 - h_cand ** 2)       # (4.8)
     if reset_after:
         d_r = d_h * step_cache["m_h"] * r * (1 - r)  # (4.12)
-        eps = np.concatenate([d_z, d_r, r * d_h], axis=1)  # (N, 3H) (4.12)
-        dh_prev = dh_t * z + eps @ U.T             # (4.13)
+        lam = np.concatenate([d_z, d_r, r * d_h], axis=1)  # (N, 3H) (4.12)
+        dh_prev = dh_t * z + lam @ U.T             # (4.13)
     else:
-        g = d_h @ U[:, 2 * H:].T                   # dL/d(r * h_prev) (4.9)
-        d_r = g * h_prev * r * (1 - r)             # (4.9)
+        gam = d_h @ U[:, 2 * H:].T                 # dL/d(r * h_prev) (4.9)
+        d_r = gam * h_prev * r * (1 - r)           # (4.9)
         d_zr = np.concatenate([d_z, d_r], axis=1)  # (N, 2H)
-        dh_prev = dh_t * z + g * r + d_zr @ U[:, :2 * H].T  # (4.10)
+        dh_prev = dh_t * z + gam * r + d_zr @ U[:, :2 * H].T  # (4.10)
     delta = np.concatenate([d_z, d_r, d_h], axis=1)  # (N, 3H)
     dx_t = delta @ W.T                             # (N, D)
     if reset_after:                                # this step's terms of (4.14)
-        grads = {"kernel": x_t.T @ delta, "recurrent_kernel": h_prev.T @ eps,
-                 "bias": np.stack([delta.sum(axis=0), eps.sum(axis=0)])}
+        grads = {"kernel": x_t.T @ delta, "recurrent_kernel": h_prev.T @ lam,
+                 "bias": np.stack([delta.sum(axis=0), lam.sum(axis=0)])}
     else:                                          # this step's terms of (4.11)
         grads = {"kernel": x_t.T @ delta,
                  "recurrent_kernel": np.concatenate(
@@ -213,7 +228,7 @@ def _cell_backward(dh, h_prev, gates, reset_term, U, reset_after, dA, dB, work):
         np.copyto(blocks(dA, 3), dA_blocks)                         # (N, 3H)
         dB[:, :2 * H] = dA[:, :2 * H]                               # z, r: same as on the input side
         np.multiply(dA_h, r, out=d_rh)                              # r scales the recurrent h block
-        dB[:, 2 * H:] = d_rh                                        # epsilon_t: eq (4.12)
+        dB[:, 2 * H:] = d_rh                                        # lambda_t: eq (4.12)
         dh += np.matmul(dB, U.T, out=d)                             # (N, H) eq (4.13)
     else:
         np.matmul(dA_h, U[:, 2 * H:].T, out=d_rh)                   # (N, H) dL/d(r * h_prev)
@@ -227,14 +242,15 @@ def _cell_backward(dh, h_prev, gates, reset_term, U, reset_after, dA, dB, work):
 
 # ---------------------------------------------------------------- the fast path: the whole sequence
 
-def forward(x, params, state0=None, *, reset_after=True, mask=None):
+def forward(x, params, state0=None, *, reset_after=None, mask=None):
     """Run the GRU over a sequence (Keras GRU with return_sequences=True).
 
     Args:
         x: inputs, (N, T, D), float32 or float64 (params must have the same dtype).
         params: dict kernel (D, 3H), recurrent_kernel (H, 3H), bias (2, 3H) or (3H,).
         state0: h0, (N, H); zeros when None.
-        reset_after: the Keras default True, or False for Cho et al. (2014); must match the bias.
+        reset_after: None reads it from the bias shape ((2, 3H) True, the Keras default; (3H,) False,
+            Cho et al. 2014); True or False must match the bias.
         mask: None, or (N, T) bool, True for a real step (chapter 11): a padded step carries h over
             and repeats the previous output (Keras, zero_output_for_mask=False); every row needs
             at least one True.
@@ -244,6 +260,7 @@ def forward(x, params, state0=None, *, reset_after=True, mask=None):
             modify it in place before calling backward.
         cache: for backward and final_state.
     """
+    reset_after = variant_of(params) if reset_after is None else reset_after
     D, H, dtype = _check(params, reset_after)
     x = check_sequence(x, D, dtype)
     N, T, _ = x.shape

@@ -6,7 +6,8 @@ probabilities and cross-entropy compares those with the true labels. Names follo
 """
 import numpy as np
 
-from .init import check_float_dtype, glorot_uniform
+from .checks import check_float_dtype, check_int, check_rng
+from .init import glorot_uniform
 
 
 def _check_2d(name, a, letters):
@@ -41,11 +42,8 @@ def init_dense(H, C, *, rng, dtype=np.float32):
     Returns:
         dict ``kernel`` (H, C), ``bias`` (C,).
     """
-    for name, value, low in (("H", H, 1), ("C", C, 2)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    H, C = check_int("H", H, 1), check_int("C", C, 2)
+    check_rng(rng)
     check_float_dtype("dtype", dtype)
     # Glorot and Bengio (2010): keeps the activation variance across the layer
     return {"kernel": glorot_uniform((H, C), rng, dtype), "bias": np.zeros(C, dtype=dtype)}

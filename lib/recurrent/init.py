@@ -5,7 +5,7 @@ whole matrix, not one gate block.
 """
 import numpy as np
 
-FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+from .checks import check_float_dtype, check_int, check_rng
 
 
 def glorot_uniform(shape, rng, dtype=np.float32):
@@ -47,21 +47,9 @@ def check_init(input_dim, units, rng, dtype):
     numpy.random.Generator, or a dtype other than float32 and float64 (the two the cells compute in:
     float16 would flush every carried gradient to zero, see fastpath.flush_tiny).
     """
-    for name, n in (("input_dim", input_dim), ("units", units)):
-        if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
-            raise ValueError(f"{name} must be a positive int, got {n!r}")
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {rng!r}")
+    D = check_int("input_dim", input_dim, 1, expect="a positive int")
+    H = check_int("units", units, 1, expect="a positive int")
+    check_rng(rng)
     check_float_dtype("dtype", dtype)
-    return int(input_dim), int(units)
+    return D, H
 
-
-def check_float_dtype(name, dtype):
-    """Raise ValueError unless `dtype` is float32 or float64; returns it as a numpy dtype."""
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        dt = None
-    if dt not in FLOAT_DTYPES:
-        raise ValueError(f"{name} must be a floating dtype (float32 or float64), got {dtype!r}")
-    return dt

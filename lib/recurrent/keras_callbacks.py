@@ -8,6 +8,8 @@ import time
 
 import keras
 
+from .checks import check_int
+
 
 class EpochLine(keras.callbacks.Callback):
     """Print one line per epoch (`epoch 3/10  loss 0.1234  accuracy 0.9610 ...`) and time each epoch.
@@ -24,8 +26,7 @@ class EpochLine(keras.callbacks.Callback):
 
     def __init__(self, label="", every=1, show_time=True, digits=4):
         super().__init__()
-        if not isinstance(every, int) or every < 1:
-            raise ValueError(f"every must be a positive int, got {every!r}")
+        every = check_int("every", every, 1, expect="a positive int")
         self.label, self.every, self.show_time, self.digits = label, every, show_time, digits
         self.epoch_seconds = []
         self._start = None

@@ -33,7 +33,13 @@ from .fastpath import (blocks, final_state, flush_tiny, mask_time_major, masked_
                        swap_nt)
 from .init import check_init, glorot_uniform, orthogonal
 
-__all__ = ["init_params", "step_forward", "step_backward", "forward", "backward", "final_state", "PEEPHOLES"]
+__all__ = ["init_params", "step_forward", "step_backward", "forward", "backward", "final_state", "PEEPHOLES",
+           "KERAS_NAME", "BLOCKS", "STATE_NAMES"]
+
+# What the cell is, for the code around it (keras_bridge, gradcheck, gradient_flow, bench, the tests):
+KERAS_NAME = "LSTM"   # its twin in keras.layers
+BLOCKS = 4   # weight blocks: kernel (D, 4H), recurrent_kernel (H, 4H), gate order i, f, c, o
+STATE_NAMES = ("h", "c")   # what state0 and final_state hold: the pair (h, c), each (N, H)
 
 PEEPHOLES = ("input_gate_peephole_weights", "forget_gate_peephole_weights", "output_gate_peephole_weights")
 
@@ -67,6 +73,11 @@ def init_params(input_dim, units, *, rng, dtype=np.float32, peephole=False):
         for name in PEEPHOLES:
             params[name] = glorot_uniform((H,), rng, dtype)
     return params
+
+
+def variant_of(params):
+    """peephole as the keys say: True when params holds any of the PEEPHOLES weights."""
+    return isinstance(params, Mapping) and any(name in params for name in PEEPHOLES)
 
 
 def _check(params, peephole):
@@ -239,14 +250,14 @@ def _peephole_grads(dz, c_prev, c_t, axes):
 
 # ---------------------------------------------------------------- the fast path: the whole sequence
 
-def forward(x, params, state0=None, *, peephole=False, mask=None):
+def forward(x, params, state0=None, *, peephole=None, mask=None):
     """Run the LSTM over a sequence (Keras LSTM with return_sequences=True).
 
     Args:
         x: inputs, (N, T, D), float32 or float64 (params must have the same dtype).
         params: dict kernel (D, 4H), recurrent_kernel (H, 4H), bias (4H,) [, peepholes (H,)].
         state0: (h0, c0), each (N, H); zeros when None.
-        peephole: use the peephole weights.
+        peephole: use the peephole weights; None reads it from the keys (PEEPHOLES present or not).
         mask: None, or (N, T) bool, True for a real step (chapter 11): a padded step carries (h, c)
             over and repeats the previous output (Keras, zero_output_for_mask=False); every row
             needs at least one True.
@@ -256,6 +267,7 @@ def forward(x, params, state0=None, *, peephole=False, mask=None):
             modify it in place before calling backward.
         cache: for backward and final_state.
     """
+    peephole = variant_of(params) if peephole is None else peephole
     D, H, dtype = _check(params, peephole)
     x = check_sequence(x, D, dtype)
     N, T, _ = x.shape

@@ -10,6 +10,8 @@ import warnings
 
 import numpy as np
 
+from .checks import check_int
+
 DEFAULT_SEED = 0
 
 
@@ -65,8 +67,7 @@ def setup(seed=DEFAULT_SEED, *, keras=False):
     Returns:
         numpy.random.Generator seeded with `seed`, for the explicit randomness lib functions take.
     """
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    check_int("seed", seed, 0, expect="a non-negative int")
     quiet_tensorflow()
     warnings.filterwarnings("ignore", category=DeprecationWarning, module="jupyter_client")
     random.seed(int(seed))                                          # random.seed refuses numpy ints

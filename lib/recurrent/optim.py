@@ -14,26 +14,14 @@ import math
 
 import numpy as np
 
-
-def _check_positive_float(name, value, *, allow_zero=False, upper=None):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    if value < 0 or (value == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be {bound}, got {value!r}")
-    if upper is not None and value >= upper:
-        raise ValueError(f"{name} must be < {upper}, got {value!r}")
-    return value
+from .checks import check_int, check_positive_float
 
 
 def _check_lr(lr):
     """A learning rate is a positive number or a schedule: a callable step -> learning rate."""
     if callable(lr):
         return lr
-    return _check_positive_float("lr", lr)
+    return check_positive_float("lr", lr)
 
 
 def _current_lr(lr, step):
@@ -59,11 +47,9 @@ class CosineDecay:
     """
 
     def __init__(self, initial_learning_rate, decay_steps, alpha=0.0):
-        self.initial_learning_rate = _check_positive_float("initial_learning_rate", initial_learning_rate)
-        if isinstance(decay_steps, bool) or not isinstance(decay_steps, (int, np.integer)) or decay_steps < 1:
-            raise ValueError(f"decay_steps must be an int >= 1, got {decay_steps!r}")
-        self.decay_steps = int(decay_steps)
-        self.alpha = _check_positive_float("alpha", alpha, allow_zero=True)
+        self.initial_learning_rate = check_positive_float("initial_learning_rate", initial_learning_rate)
+        self.decay_steps = check_int("decay_steps", decay_steps, 1)
+        self.alpha = check_positive_float("alpha", alpha, allow_zero=True)
         if self.alpha > 1:
             raise ValueError(f"alpha must be <= 1, got {alpha!r}")
 
@@ -111,7 +97,7 @@ class SGD:
 
     def __init__(self, lr, momentum=0.0):
         self.lr = _check_lr(lr)
-        self.momentum = _check_positive_float("momentum", momentum, allow_zero=True, upper=1.0)
+        self.momentum = check_positive_float("momentum", momentum, allow_zero=True, upper=1.0)
         self.velocity = {}   # key -> array like the parameter
         self.iterations = 0
 
@@ -154,9 +140,9 @@ class Adam:
 
     def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-7):
         self.lr = _check_lr(lr)
-        self.beta1 = _check_positive_float("beta1", beta1, allow_zero=True, upper=1.0)
-        self.beta2 = _check_positive_float("beta2", beta2, allow_zero=True, upper=1.0)
-        self.eps = _check_positive_float("eps", eps)
+        self.beta1 = check_positive_float("beta1", beta1, allow_zero=True, upper=1.0)
+        self.beta2 = check_positive_float("beta2", beta2, allow_zero=True, upper=1.0)
+        self.eps = check_positive_float("eps", eps)
         self.m, self.v = {}, {}   # key -> moment estimates, arrays like the parameter
         self.iterations = 0
 
@@ -207,7 +193,7 @@ def clip_by_global_norm(grads, max_norm):
     Raises:
         ValueError: bad `max_norm`, empty `grads`, or a non-finite gradient (clipping cannot repair NaN).
     """
-    max_norm = _check_positive_float("max_norm", max_norm)
+    max_norm = check_positive_float("max_norm", max_norm)
     norm = global_norm(grads)
     if not math.isfinite(norm):
         raise ValueError("grads contain non-finite values (NaN or inf); clipping cannot repair them")

@@ -1,6 +1,8 @@
 """Figures the chapters draw more than once (chapter 1: the recurrent cell unrolled in time)."""
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from .checks import check_int
+
 
 def _box(ax, x, y, text, color, w=0.8, h=0.5):
     ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.03",
@@ -27,8 +29,7 @@ def draw_unrolled(ax, T=4):
     Returns:
         The Axes.
     """
-    if isinstance(T, bool) or not isinstance(T, int) or not 1 <= T <= 8:
-        raise ValueError(f"T must be an int from 1 to 8 (steps drawn), got {T!r}")
+    T = check_int("T", T, 1, 8, expect="an int from 1 to 8 (steps drawn)")
     _box(ax, 0, 1, r"$h_0$", "#eeeeee")
     for t in range(1, T + 1):
         _box(ax, 2 * t, 0, f"$x_{{{t}}}$", "#fde0c5")

@@ -26,7 +26,13 @@ from .checks import check_array, check_mask, check_params, check_sequence, check
 from .fastpath import final_state, flush_tiny, mask_time_major, masked_outputs, previous_states, swap_nt
 from .init import check_init, glorot_uniform, orthogonal
 
-__all__ = ["init_params", "step_forward", "step_backward", "forward", "backward", "final_state"]
+__all__ = ["init_params", "step_forward", "step_backward", "forward", "backward", "final_state",
+           "KERAS_NAME", "BLOCKS", "STATE_NAMES"]
+
+# What the cell is, for the code around it (keras_bridge, gradcheck, gradient_flow, bench, the tests):
+KERAS_NAME = "SimpleRNN"   # its twin in keras.layers
+BLOCKS = 1   # weight blocks: kernel (D, H), recurrent_kernel (H, H)
+STATE_NAMES = ("h",)   # what state0 and final_state hold: h (N, H)
 
 
 # ---------------------------------------------------------------- parameters

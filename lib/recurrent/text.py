@@ -7,6 +7,7 @@ function, so that the Keras layer and the numpy cell generate text through the v
 import numpy as np
 
 from . import activations
+from .checks import check_int, check_positive_float, check_rng
 
 
 def _check_ids(name, ids, V):
@@ -21,9 +22,7 @@ def _check_ids(name, ids, V):
 
 
 def _check_V(V):
-    if isinstance(V, bool) or not isinstance(V, (int, np.integer)) or V < 2:
-        raise ValueError(f"V (vocabulary size) must be an int >= 2, got {V!r}")
-    return int(V)
+    return check_int("V (vocabulary size)", V, 2)
 
 
 def unigram_probs(train_ids, V, *, alpha=1.0):
@@ -95,8 +94,7 @@ def softmax(logits, temperature=1.0):
     Returns:
         (..., V) probabilities in float64.
     """
-    if not isinstance(temperature, (int, float, np.floating)) or not temperature > 0:
-        raise ValueError(f"temperature must be a float > 0, got {temperature!r}")
+    temperature = check_positive_float("temperature", temperature, expect="a float > 0")
     z = np.asarray(logits, dtype=np.float64) / temperature
     if z.ndim < 1 or z.shape[-1] < 2:
         raise ValueError(f"logits must have shape (..., V) with V >= 2, got {z.shape}")
@@ -134,12 +132,11 @@ def generate(step, state, prompt_ids, n, *, temperature=1.0, rng=None):
     prompt = np.asarray(prompt_ids)
     if prompt.ndim != 1 or prompt.size == 0 or not np.issubdtype(prompt.dtype, np.integer):
         raise ValueError(f"prompt_ids must be a non-empty 1-D int array (L,), got {prompt.shape}")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be an int >= 1, got {n!r}")
-    if not isinstance(temperature, (int, float, np.floating)) or temperature < 0:
-        raise ValueError(f"temperature must be a float >= 0 (0 = greedy), got {temperature!r}")
-    if temperature > 0 and not isinstance(rng, np.random.Generator):
-        raise ValueError("rng must be a numpy.random.Generator when temperature > 0")
+    n = check_int("n", n, 1)
+    temperature = check_positive_float("temperature", temperature, allow_zero=True,
+                                       expect="a float >= 0 (0 = greedy)")
+    if temperature > 0:
+        check_rng(rng, when=" when temperature > 0")
     out, nll = np.empty(n, np.int64), np.empty(n)
     logits, state = step(prompt[None, :].astype(np.int32), state)
     for k in range(n):

@@ -14,6 +14,7 @@ import time
 import numpy as np
 
 from . import heads, optim
+from .checks import check_int, check_positive_float, check_rng
 
 
 class Classifier:
@@ -155,7 +156,7 @@ def predict(model, x, *, batch_size=2000):
     """Predicted class of each sequence, (N,) int64; runs in chunks of `batch_size` to bound memory."""
     _check_model(model)
     _check_xy(model, x, None)
-    _check_int("batch_size", batch_size)
+    check_int("batch_size", batch_size, 1)
     out = [classifier_forward(model, x[i:i + batch_size])[0].argmax(axis=1)
            for i in range(0, len(x), batch_size)]
     return np.concatenate(out)
@@ -166,11 +167,6 @@ def evaluate(model, x, y, *, batch_size=2000):
     _check_model(model)
     _check_xy(model, x, y)
     return float(np.mean(predict(model, x, batch_size=batch_size) == np.asarray(y)))
-
-
-def _check_int(name, value, low=1):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
 
 
 def _batch_bar(total, desc):
@@ -209,14 +205,13 @@ def fit(model, x, y, *, epochs, batch_size, optimizer, clip_norm, rng, x_val=Non
     """
     _check_model(model)
     _check_xy(model, x, y)
-    _check_int("epochs", epochs)
-    _check_int("batch_size", batch_size)
+    check_int("epochs", epochs, 1)
+    check_int("batch_size", batch_size, 1)
     if not callable(getattr(optimizer, "step", None)):
         raise ValueError("optimizer must have a step(params, grads) method, e.g. rc.optim.Adam()")
     if clip_norm is not None:
-        optim._check_positive_float("clip_norm", clip_norm)
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+        check_positive_float("clip_norm", clip_norm)
+    check_rng(rng)
     if (x_val is None) != (y_val is None):
         raise ValueError("x_val and y_val must be given together (or both left out)")
     if x_val is not None:

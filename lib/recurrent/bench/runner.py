@@ -19,12 +19,15 @@ import time
 
 import numpy as np
 
+from .. import gru, lstm, rnn
+from ..checks import check_int
 from .flops import matmul_flops, matmul_shapes
 from .keras_side import VARIANTS, keras_model, keras_step
 from .numpy_side import numpy_step
-from .timing import matmul_peak, matmul_work
+from .timing import inputs_rng, matmul_peak, matmul_work
 
-CELLS = {"SimpleRNN": ("rnn", 1), "LSTM": ("lstm", 4), "GRU": ("gru", 3)}   # name: (lib module, blocks k)
+# Keras name: (lib module, weight blocks k), from the cell modules' own constants
+CELLS = {m.KERAS_NAME: (m.__name__.rsplit(".", 1)[1], m.BLOCKS) for m in (rnn, lstm, gru)}
 SHAPES = ((64, 28, 28, 128), (256, 28, 28, 128), (32, 200, 2, 128))          # (N, T, D, H)
 LR = 1e-3
 
@@ -63,7 +66,7 @@ def bench_one(name, shape, *, repeats=7, warmup=2, variants=tuple(VARIANTS), rng
     N, T, D, H = shape
     kind, k = CELLS[name]
     module = getattr(rc, kind)
-    rng = rng or np.random.default_rng(0)
+    rng = inputs_rng(rng)
     say = progress or (lambda line: None)
     params = module.init_params(D, H, rng=rng, dtype=np.float32)
     x = rng.standard_normal((N, T, D), dtype=np.float32)            # (N, T, D)
@@ -139,8 +142,7 @@ def run(cells=tuple(CELLS), shapes=SHAPES, *, repeats=7, warmup=2, variants=tupl
         "machine" and "keep_freed_memory" (whether that setting is in force).
     """
     cells, shapes, variants = _check_cells(cells), _check_shapes(shapes), _check_variants(variants)
-    if not isinstance(repeats, int) or repeats < 1 or not isinstance(warmup, int) or warmup < 0:
-        raise ValueError(f"repeats must be an int >= 1 and warmup an int >= 0, got {repeats!r}, {warmup!r}")
+    repeats, warmup = check_int("repeats", repeats, 1), check_int("warmup", warmup, 0)
     from ..notebook import quiet_tensorflow
     from .memory import keep_freed_memory
 

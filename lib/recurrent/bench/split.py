@@ -11,7 +11,7 @@ import numpy as np
 from .flops import matmul_shapes
 from .numpy_side import mse_grad
 from .runner import CELLS
-from .timing import matmuls_ms, time_ms
+from .timing import inputs_rng, matmuls_ms, time_ms
 
 
 def core_split(name, shape, *, repeats=5, rng=None):
@@ -28,7 +28,7 @@ def core_split(name, shape, *, repeats=5, rng=None):
     N, T, D, H = shape
     kind, k = CELLS[name]
     module = getattr(rc, kind)
-    rng = rng or np.random.default_rng(0)
+    rng = inputs_rng(rng)
     params = module.init_params(D, H, rng=rng, dtype=np.float32)
     x = rng.standard_normal((N, T, D), dtype=np.float32)            # (N, T, D)
     h_seq, cache = module.forward(x, params)

@@ -7,7 +7,10 @@ import time
 
 import numpy as np
 
+from ..checks import check_rng
 from .flops import matmul_flops, matmul_shapes
+
+INPUT_SEED = 0   # the seed of the multiplied arrays when no rng is given (see inputs_rng)
 
 
 def time_ms(fn, repeats=5):
@@ -25,32 +28,21 @@ def time_ms(fn, repeats=5):
     return 1e3 * float(np.median(times))
 
 
-def matmuls_ms(shapes, repeats=5, rng=None):
-    """Milliseconds np.matmul needs for the multiplies `shapes` ((m, n, p, count) tuples), in float32.
-
-    Each distinct product is timed on random (m, n) and (n, p) arrays, writing into a preallocated
-    (m, p) result; of a product repeated `count` times a few calls are timed and scaled up.
-    """
-    rng = rng or np.random.default_rng(0)
-    total = 0.0
-    for m, n, p, count in shapes:
-        a = rng.standard_normal((m, n), dtype=np.float32)
-        b = rng.standard_normal((n, p), dtype=np.float32)
-        out = np.empty((m, p), np.float32)
-        loops = max(1, min(count, 8))                               # a few of the per-step ones suffice
-        ms = time_ms(lambda: [np.matmul(a, b, out=out) for _ in range(loops)], repeats)
-        total += ms / loops * count
-    return total
+def inputs_rng(rng):
+    """The generator of the random arrays a benchmark multiplies: `rng` itself (a
+    numpy.random.Generator), or np.random.default_rng(INPUT_SEED) when None. The values do not change
+    the time a multiply takes; the fixed seed keeps the inputs the same from run to run."""
+    return np.random.default_rng(INPUT_SEED) if rng is None else check_rng(rng)
 
 
 def matmul_work(shapes, rng=None):
     """A function that runs all the multiplies `shapes` ((m, n, p, count) tuples) once, in float32.
 
-    Every product is done `count` times on random arrays into a preallocated result: the matrix
-    work of one forward + backward with none of the rest. The benchmark times it in the same
-    rotating loop as the cells, so that the ceiling and the core meet the same load.
+    Every product is done `count` times on random arrays (from inputs_rng(rng)) into a preallocated
+    result: the matrix work of one forward + backward with none of the rest. The benchmark times it
+    in the same rotating loop as the cells, so that the ceiling and the core meet the same load.
     """
-    rng = rng or np.random.default_rng(0)
+    rng = inputs_rng(rng)
     work = []
     for m, n, p, count in shapes:
         work.append((rng.standard_normal((m, n), dtype=np.float32), rng.standard_normal((n, p), dtype=np.float32),
@@ -63,11 +55,17 @@ def matmul_work(shapes, rng=None):
     return run
 
 
+def matmuls_ms(shapes, repeats=5, rng=None):
+    """Milliseconds np.matmul needs for all the multiplies `shapes` ((m, n, p, count) tuples), in float32:
+    the median of `repeats` runs of matmul_work(shapes, rng), every product done `count` times."""
+    return time_ms(matmul_work(shapes, rng), repeats)
+
+
 def matmul_ceiling(k, N, T, D, H, repeats=5, rng=None):
     """GFLOP/s of np.matmul doing exactly the multiplies of `matmul_shapes`, alone, in float32.
 
     The speed a cell with k blocks at (N, T, D, H) would reach if everything besides its
-    multiplies were free.
+    multiplies were free. rng: see inputs_rng.
     """
     ms = matmuls_ms(matmul_shapes(k, N, T, D, H), repeats, rng)
     return matmul_flops(k, N, T, D, H) / ms / 1e6
@@ -75,7 +73,7 @@ def matmul_ceiling(k, N, T, D, H, repeats=5, rng=None):
 
 def matmul_peak(size=1024, repeats=5):
     """GFLOP/s of one large square float32 multiply (size x size): the machine's best case."""
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(INPUT_SEED)
     a = rng.standard_normal((size, size), dtype=np.float32)
     b = rng.standard_normal((size, size), dtype=np.float32)
     return 2 * size ** 3 / time_ms(lambda: a @ b, repeats) / 1e6
