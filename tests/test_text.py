@@ -82,7 +82,7 @@ def test_generate_sampling_is_seeded_and_temperature_matters():
     (lambda: text.generate(Cycle(), None, np.array([], int), 3, temperature=0), "prompt_ids must be a non-empty 1-D int array"),
     (lambda: text.generate(Cycle(), None, np.array([0]), 0, temperature=0), "n must be an int >= 1"),
     (lambda: text.generate(Cycle(), None, np.array([0]), 3, temperature=-1.0), "temperature must be a float >= 0"),
-    (lambda: text.generate(Cycle(), None, np.array([0]), 3, temperature=1.0), r"rng must be a numpy.random.Generator .* when temperature > 0"),
+    (lambda: text.generate(Cycle(), None, np.array([0]), 3, temperature=1.0), r"rng must be a numpy.random.Generator when temperature > 0"),
 ])
 def test_bad_input_raises(call, match):
     with pytest.raises(ValueError, match=match):

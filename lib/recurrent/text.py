@@ -132,11 +132,12 @@ def generate(step, state, prompt_ids, n, *, temperature=1.0, rng=None):
     prompt = np.asarray(prompt_ids)
     if prompt.ndim != 1 or prompt.size == 0 or not np.issubdtype(prompt.dtype, np.integer):
         raise ValueError(f"prompt_ids must be a non-empty 1-D int array (L,), got {prompt.shape}")
-    n = check_int("n", n, 1)
-    temperature = check_positive_float("temperature", temperature, allow_zero=True,
-                                       expect="a float >= 0 (0 = greedy)")
-    if temperature > 0:
-        check_rng(rng, when=" when temperature > 0")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be an int >= 1, got {n!r}")
+    if not isinstance(temperature, (int, float, np.floating)) or temperature < 0:
+        raise ValueError(f"temperature must be a float >= 0 (0 = greedy), got {temperature!r}")
+    if temperature > 0 and not isinstance(rng, np.random.Generator):
+        raise ValueError("rng must be a numpy.random.Generator when temperature > 0")
     out, nll = np.empty(n, np.int64), np.empty(n)
     logits, state = step(prompt[None, :].astype(np.int32), state)
     for k in range(n):
