@@ -16,7 +16,7 @@ NB_THREADS ?= 1
 NB_THREAD_ENV := OMP_NUM_THREADS=$(NB_THREADS) OPENBLAS_NUM_THREADS=$(NB_THREADS) \
     MKL_NUM_THREADS=$(NB_THREADS) TF_NUM_INTRAOP_THREADS=$(NB_THREADS) TF_NUM_INTEROP_THREADS=2
 
-.PHONY: venv data book test test-lib test-data test-notebooks test-book execute lab test-lab bench clean
+.PHONY: venv data book lint test test-lib test-data test-notebooks test-book execute lab test-lab bench clean
 
 venv: $(STAMP)
 
@@ -38,7 +38,13 @@ data: $(STAMP)
 book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 
-test: test-lib test-data test-notebooks test-book
+# Style first: ruff checks lib/, tests/ and the notebooks (pyproject.toml: line length 79, pycodestyle,
+# pyflakes, import order) and that `ruff format` would change nothing. `ruff format FILES` fixes the layout.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: lint test-lib test-data test-notebooks test-book
 
 # The lib tests need no data and no network; those that read the real dataset files carry the
 # `data` marker (pyproject.toml) and run after `make data` has filled the cache. The tests marked `book`

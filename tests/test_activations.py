@@ -1,7 +1,10 @@
-"""rc.activations: correct values, stable limits at |a| = 1e4, dtypes kept, scalars accepted.
+"""rc.activations: correct values, stable limits at |a| = 1e4, dtypes kept,
+scalars accepted.
 
-pyproject turns RuntimeWarning into an error, so an overflow in exp would fail these tests.
+pyproject turns RuntimeWarning into an error, so an overflow in exp would fail
+these tests.
 """
+
 import numpy as np
 import pytest
 
@@ -12,7 +15,7 @@ BIG = 1e4
 
 
 def _reference_sigmoid(a):
-    return 1.0 / (1.0 + np.exp(-a))                                 # fine for moderate a only
+    return 1.0 / (1.0 + np.exp(-a))  # fine for moderate a only
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -21,7 +24,9 @@ def test_sigmoid_matches_definition_and_keeps_dtype(dtype):
     s = A.sigmoid(a)
     assert s.dtype == dtype and s.shape == a.shape
     tol = 1e-6 if dtype == np.float32 else 1e-14
-    np.testing.assert_allclose(s, _reference_sigmoid(a.astype(np.float64)), rtol=0, atol=tol)
+    np.testing.assert_allclose(
+        s, _reference_sigmoid(a.astype(np.float64)), rtol=0, atol=tol
+    )
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -36,7 +41,9 @@ def test_sigmoid_and_tanh_limits_without_warnings(dtype):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_softmax_huge_logits(dtype):
-    a = np.array([[BIG, 0.0, -BIG], [-BIG, -BIG, -BIG], [BIG, BIG, 0.0]], dtype)
+    a = np.array(
+        [[BIG, 0.0, -BIG], [-BIG, -BIG, -BIG], [BIG, BIG, 0.0]], dtype
+    )
     y = A.softmax(a)
     assert y.dtype == dtype and np.isfinite(y).all()
     np.testing.assert_allclose(y.sum(axis=-1), 1.0, rtol=1e-6)
@@ -59,9 +66,15 @@ def test_scalars_give_float64_scalars(value):
         y = f(value)
         assert np.ndim(y) == 0 and not isinstance(y, np.ndarray)
         assert np.asarray(y).dtype == np.float64
-    assert A.sigmoid(value) == pytest.approx(_reference_sigmoid(1.0), abs=1e-15)
-    assert A.dsigmoid(A.sigmoid(value)) == pytest.approx(0.19661193324148185, abs=1e-15)
-    assert A.dtanh(A.tanh(value)) == pytest.approx(1 - np.tanh(1.0) ** 2, abs=1e-15)
+    assert A.sigmoid(value) == pytest.approx(
+        _reference_sigmoid(1.0), abs=1e-15
+    )
+    assert A.dsigmoid(A.sigmoid(value)) == pytest.approx(
+        0.19661193324148185, abs=1e-15
+    )
+    assert A.dtanh(A.tanh(value)) == pytest.approx(
+        1 - np.tanh(1.0) ** 2, abs=1e-15
+    )
 
 
 def test_float32_scalar_stays_float32():
@@ -81,7 +94,9 @@ def test_derivatives_from_outputs_match_finite_differences(f, df):
 def test_dsoftmax_matches_finite_differences():
     rng = np.random.default_rng(1)
     a, dy = rng.normal(size=(2, 4)), rng.normal(size=(2, 4))
-    numeric = rc.gradcheck.numerical_gradient(lambda: float(np.sum(A.softmax(a) * dy)), a)
+    numeric = rc.gradcheck.numerical_gradient(
+        lambda: float(np.sum(A.softmax(a) * dy)), a
+    )
     assert rc.gradcheck.rel_error(A.dsoftmax(dy, A.softmax(a)), numeric) < 1e-8
 
 

@@ -1,33 +1,43 @@
-"""The three cells: initialisers as Keras's, dtypes kept, and the reference steps equal to the fast path.
+"""The three cells: initialisers as Keras's, dtypes kept, and the reference
+steps equal to the fast path.
 
-step_forward / step_backward are the plain reference code (one equation per line, nothing shared with
-the fast loops); unrolled by hand over a sequence they must give what forward / backward give, which
-compute the same equations with fused matmuls, in-place kernels and time-major buffers.
+step_forward / step_backward are the plain reference code (one equation per
+line, nothing shared with the fast loops); unrolled by hand over a sequence
+they must give what forward / backward give, which compute the same equations
+with fused matmuls, in-place kernels and time-major buffers.
 """
+
 import numpy as np
 import pytest
+from cell_cases import CELLS, as_state, parts, random_case
 
 import recurrent as rc
-from cell_cases import CELLS, as_state, parts, random_case
 
 K = {"rnn": 1, "lstm": 4, "gru": 3}
 
 
-# ---------------------------------------------------------------- step API == sequence API
+# ---------------------------------------------------- step API == sequence API
+
 
 @pytest.mark.parametrize("kind, variant", CELLS)
 def test_steps_unrolled_by_hand_equal_forward_and_backward(kind, variant):
-    module, params, x, state0, dh_seq, dstate = random_case(kind, variant, np.random.default_rng(0))
+    module, params, x, state0, dh_seq, dstate = random_case(
+        kind, variant, np.random.default_rng(0)
+    )
     T = x.shape[1]
     h_seq, cache = module.forward(x, params, state0, **variant)
     dx, grads, dstate0 = module.backward(dh_seq, cache, dstate)
 
     state, step_caches, hs = state0, [], []
     for t in range(T):
-        state, step_cache = module.step_forward(x[:, t], state, params, **variant)
+        state, step_cache = module.step_forward(
+            x[:, t], state, params, **variant
+        )
         step_caches.append(step_cache)
         hs.append(parts(state)[0])
-    np.testing.assert_allclose(np.stack(hs, axis=1), h_seq, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        np.stack(hs, axis=1), h_seq, rtol=1e-12, atol=1e-12
+    )
     final = module.final_state(cache)
     for a, b in zip(parts(state), parts(final), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
@@ -36,20 +46,28 @@ def test_steps_unrolled_by_hand_equal_forward_and_backward(kind, variant):
     dxs = [None] * T
     d = dstate
     for t in reversed(range(T)):
-        d_in = as_state(module, [parts(d)[0] + dh_seq[:, t]] + parts(d)[1:])   # output and next step reach h_t
+        d_in = as_state(
+            module, [parts(d)[0] + dh_seq[:, t]] + parts(d)[1:]
+        )  # output and next step reach h_t
         dxs[t], d, g = module.step_backward(d_in, step_caches[t])
         for key in total:
             total[key] += g[key]
-    np.testing.assert_allclose(np.stack(dxs, axis=1), dx, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        np.stack(dxs, axis=1), dx, rtol=1e-10, atol=1e-12
+    )
     for key in params:
-        np.testing.assert_allclose(total[key], grads[key], rtol=1e-10, atol=1e-12, err_msg=key)
+        np.testing.assert_allclose(
+            total[key], grads[key], rtol=1e-10, atol=1e-12, err_msg=key
+        )
     for a, b in zip(parts(d), parts(dstate0), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("kind, variant", CELLS)
 def test_backward_none_means_zeros(kind, variant):
-    module, params, x, state0, dh_seq, dstate = random_case(kind, variant, np.random.default_rng(1))
+    module, params, x, state0, dh_seq, dstate = random_case(
+        kind, variant, np.random.default_rng(1)
+    )
     _, cache = module.forward(x, params, state0, **variant)
     zeros_seq = np.zeros_like(dh_seq)
     zero_state = as_state(module, [np.zeros_like(s) for s in parts(dstate)])
@@ -65,24 +83,34 @@ def test_backward_none_means_zeros(kind, variant):
 
 @pytest.mark.parametrize("kind, variant", CELLS)
 def test_state0_none_means_zeros(kind, variant):
-    module, params, x, state0, _, _ = random_case(kind, variant, np.random.default_rng(2))
+    module, params, x, state0, _, _ = random_case(
+        kind, variant, np.random.default_rng(2)
+    )
     zeros = as_state(module, [np.zeros_like(s) for s in parts(state0)])
-    np.testing.assert_array_equal(module.forward(x, params, None, **variant)[0],
-                                  module.forward(x, params, zeros, **variant)[0])
+    np.testing.assert_array_equal(
+        module.forward(x, params, None, **variant)[0],
+        module.forward(x, params, zeros, **variant)[0],
+    )
 
 
 # ---------------------------------------------------------------- dtypes
 
+
 @pytest.mark.parametrize("kind, variant", CELLS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_dtype_is_kept_and_inputs_are_not_modified(kind, variant, dtype):
-    module, params, x, state0, dh_seq, dstate = random_case(kind, variant, np.random.default_rng(3), dtype=dtype)
+    module, params, x, state0, dh_seq, dstate = random_case(
+        kind, variant, np.random.default_rng(3), dtype=dtype
+    )
     copies = {key: p.copy() for key, p in params.items()}
     x_copy, dh_copy = x.copy(), dh_seq.copy()
     h_seq, cache = module.forward(x, params, state0, **variant)
     dx, grads, dstate0 = module.backward(dh_seq, cache, dstate)
     assert h_seq.dtype == dtype and dx.dtype == dtype
-    assert all(g.dtype == dtype and g.shape == params[key].shape for key, g in grads.items())
+    assert all(
+        g.dtype == dtype and g.shape == params[key].shape
+        for key, g in grads.items()
+    )
     assert all(s.dtype == dtype for s in parts(dstate0))
     np.testing.assert_array_equal(x, x_copy)
     np.testing.assert_array_equal(dh_seq, dh_copy)
@@ -92,7 +120,11 @@ def test_dtype_is_kept_and_inputs_are_not_modified(kind, variant, dtype):
 
 def test_float32_forward_is_close_to_float64():
     rng = np.random.default_rng(4)
-    for kind, variant in [("rnn", {}), ("lstm", {}), ("gru", {"reset_after": True})]:
+    for kind, variant in [
+        ("rnn", {}),
+        ("lstm", {}),
+        ("gru", {"reset_after": True}),
+    ]:
         module, params, x, state0, _, _ = random_case(kind, variant, rng)
         p32 = {key: p.astype(np.float32) for key, p in params.items()}
         s32 = as_state(module, [s.astype(np.float32) for s in parts(state0)])
@@ -101,57 +133,89 @@ def test_float32_forward_is_close_to_float64():
         np.testing.assert_allclose(h32, h64, atol=1e-5)
 
 
-# ---------------------------------------------------------------- initialisers as Keras's
+# ----------------------------------------------------- initialisers as Keras's
+
 
 @pytest.mark.parametrize("kind, variant", CELLS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_init_params_structure(kind, variant, dtype):
     D, H, k = 5, 7, K[kind]
-    kwargs = {} if dtype is np.float32 else {"dtype": dtype}        # float32 is the default
-    params = getattr(rc, kind).init_params(D, H, rng=np.random.default_rng(0), **kwargs, **variant)
+    kwargs = (
+        {} if dtype is np.float32 else {"dtype": dtype}
+    )  # float32 is the default
+    params = getattr(rc, kind).init_params(
+        D, H, rng=np.random.default_rng(0), **kwargs, **variant
+    )
     assert all(p.dtype == dtype for p in params.values())
     W, U, b = params["kernel"], params["recurrent_kernel"], params["bias"]
     assert W.shape == (D, k * H) and U.shape == (H, k * H)
-    limit = np.sqrt(6.0 / (D + k * H))                              # glorot over the fused kernel
+    limit = np.sqrt(6.0 / (D + k * H))  # glorot over the fused kernel
     assert np.abs(W).max() <= limit and np.abs(W).max() > 0.7 * limit
     # orthogonal: the H rows of the wide (H, kH) matrix are orthonormal
-    np.testing.assert_allclose(U.astype(np.float64) @ U.T.astype(np.float64), np.eye(H),
-                               atol=1e-6 if dtype == np.float32 else 1e-12)
-    if kind == "rnn":                                               # square: columns orthonormal too
-        np.testing.assert_allclose(U.T.astype(np.float64) @ U, np.eye(H), atol=1e-6)
-    expected_bias = np.zeros((2, 3 * H) if variant.get("reset_after") else (k * H,), dtype)
+    np.testing.assert_allclose(
+        U.astype(np.float64) @ U.T.astype(np.float64),
+        np.eye(H),
+        atol=1e-6 if dtype == np.float32 else 1e-12,
+    )
+    if kind == "rnn":  # square: columns orthonormal too
+        np.testing.assert_allclose(
+            U.T.astype(np.float64) @ U, np.eye(H), atol=1e-6
+        )
+    expected_bias = np.zeros(
+        (2, 3 * H) if variant.get("reset_after") else (k * H,), dtype
+    )
     if kind == "lstm":
-        expected_bias[H:2 * H] = 1.0                                # unit forget bias
+        expected_bias[H : 2 * H] = 1.0  # unit forget bias
     np.testing.assert_array_equal(b, expected_bias)
     if variant.get("peephole"):
         for name in rc.lstm.PEEPHOLES:
             p = params[name]
-            assert p.shape == (H,) and np.abs(p).max() <= np.sqrt(3.0 / H) and np.any(p != 0)
+            assert (
+                p.shape == (H,)
+                and np.abs(p).max() <= np.sqrt(3.0 / H)
+                and np.any(p != 0)
+            )
 
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
 def test_module_constants_describe_the_cell(kind):
     module = getattr(rc, kind)
     assert module.BLOCKS == K[kind]
-    assert module.KERAS_NAME == {"rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}[kind]
-    params = module.init_params(2, 3, rng=np.random.default_rng(0), dtype=np.float64)
+    assert (
+        module.KERAS_NAME
+        == {"rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}[kind]
+    )
+    params = module.init_params(
+        2, 3, rng=np.random.default_rng(0), dtype=np.float64
+    )
     final = module.final_state(module.forward(np.ones((1, 2, 2)), params)[1])
-    assert len(parts(final)) == len(module.STATE_NAMES) == (2 if kind == "lstm" else 1)
+    assert (
+        len(parts(final))
+        == len(module.STATE_NAMES)
+        == (2 if kind == "lstm" else 1)
+    )
 
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
 def test_glorot_kernel_statistics(kind):
-    # U(-l, l) has mean 0 and variance l^2 / 3; with D * kH >= 4000 draws both are tight
+    # U(-l, l) has mean 0 and variance l^2 / 3; with D * kH >= 4000 draws both
+    # are tight
     D, H, k = 80, 50, K[kind]
-    W = getattr(rc, kind).init_params(D, H, rng=np.random.default_rng(1), dtype=np.float64)["kernel"]
+    W = getattr(rc, kind).init_params(
+        D, H, rng=np.random.default_rng(1), dtype=np.float64
+    )["kernel"]
     limit = np.sqrt(6.0 / (D + k * H))
     assert abs(W.mean()) < 0.05 * limit
-    assert W.var() == pytest.approx(limit ** 2 / 3, rel=0.06)
+    assert W.var() == pytest.approx(limit**2 / 3, rel=0.06)
 
 
 def test_orthogonal_is_not_always_the_same_matrix():
-    U1 = rc.rnn.init_params(3, 6, rng=np.random.default_rng(1))["recurrent_kernel"]
-    U2 = rc.rnn.init_params(3, 6, rng=np.random.default_rng(2))["recurrent_kernel"]
+    U1 = rc.rnn.init_params(3, 6, rng=np.random.default_rng(1))[
+        "recurrent_kernel"
+    ]
+    U2 = rc.rnn.init_params(3, 6, rng=np.random.default_rng(2))[
+        "recurrent_kernel"
+    ]
     assert not np.allclose(U1, U2) and not np.allclose(np.abs(U1), np.eye(6))
 
 
@@ -169,16 +233,28 @@ def test_same_seed_same_params_other_seed_other_params(kind, variant):
 
 def test_peephole_lstm_shares_the_plain_lstm_weights_for_one_seed():
     plain = rc.lstm.init_params(4, 6, rng=np.random.default_rng(5))
-    peep = rc.lstm.init_params(4, 6, rng=np.random.default_rng(5), peephole=True)
+    peep = rc.lstm.init_params(
+        4, 6, rng=np.random.default_rng(5), peephole=True
+    )
     for key in plain:
         np.testing.assert_array_equal(plain[key], peep[key])
 
 
-@pytest.mark.parametrize("kind, flag, value", [("gru", "reset_after", False), ("gru", "reset_after", True),
-                                               ("lstm", "peephole", True), ("lstm", "peephole", False)])
+@pytest.mark.parametrize(
+    "kind, flag, value",
+    [
+        ("gru", "reset_after", False),
+        ("gru", "reset_after", True),
+        ("lstm", "peephole", True),
+        ("lstm", "peephole", False),
+    ],
+)
 def test_forward_reads_the_variant_from_the_params(kind, flag, value):
-    """forward without the flag computes what forward with the flag matching the params computes."""
-    module, params, x, state0, dh_seq, dstate = random_case(kind, {flag: value}, np.random.default_rng(8))
+    """forward without the flag computes what forward with the flag matching
+    the params computes."""
+    module, params, x, state0, dh_seq, dstate = random_case(
+        kind, {flag: value}, np.random.default_rng(8)
+    )
     h_read, cache_read = module.forward(x, params, state0)
     h_given, cache_given = module.forward(x, params, state0, **{flag: value})
     np.testing.assert_array_equal(h_read, h_given)

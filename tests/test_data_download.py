@@ -1,4 +1,6 @@
-"""The verified download/cache of recurrent.download, against a real HTTP server on 127.0.0.1."""
+"""The verified download/cache of recurrent.download, against a real HTTP
+server on 127.0.0.1."""
+
 import collections
 import gzip
 import hashlib
@@ -12,7 +14,9 @@ import pytest
 from recurrent import data
 from recurrent import download as dl
 
-CONTENT = b"one line of test data\n" * 5000  # ~110 kB: several chunks of the socket buffer
+CONTENT = (
+    b"one line of test data\n" * 5000
+)  # ~110 kB: several chunks of the socket buffer
 
 
 def sha(data):
@@ -20,7 +24,8 @@ def sha(data):
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    """Serves ``server.routes[path] = (body, mode)``; counts requests in ``server.hits``."""
+    """Serves ``server.routes[path] = (body, mode)``; counts requests in
+    ``server.hits``."""
 
     def do_GET(self):
         self.server.hits[self.path] += 1
@@ -34,10 +39,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if mode == "ok":
             self.wfile.write(body)
             return
-        self.wfile.write(body[: len(body) // 2])  # announce everything, send half, then hang up
+        self.wfile.write(
+            body[: len(body) // 2]
+        )  # announce everything, send half, then hang up
         self.wfile.flush()
-        if mode == "reset":  # abortive close: the client sees a connection reset, not a clean end
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        if (
+            mode == "reset"
+            # abortive close: the client sees a connection reset, not a clean
+            # end
+        ):
+            self.connection.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+            )
             self.connection.close()
         else:  # "drop": a clean end of stream, short of the announced length
             self.connection.shutdown(socket.SHUT_RDWR)
@@ -51,8 +64,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 def _server():
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.daemon_threads = True
-    server.handle_error = lambda request, address: None  # the hang-up modes make the handler's socket fail
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    server.handle_error = lambda request, address: (
+        None
+    )  # the hang-up modes make the handler's socket fail
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        daemon=True,
+    )
     thread.start()
     yield server
     server.shutdown()
@@ -76,7 +95,8 @@ def home(tmp_path, monkeypatch):
 
 
 def closed_url():
-    """A URL on 127.0.0.1 where nothing listens (connection refused), standing in for 'no network'."""
+    """A URL on 127.0.0.1 where nothing listens (connection refused), standing
+    in for 'no network'."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -84,12 +104,23 @@ def closed_url():
 
 
 def entry(name, content, urls, *, gz=False):
-    return {"name": name, "urls": urls, "mirror_path": f"sub/{name}", "sha256": sha(content),
-            "size": len(content), "gzip": gz, "path": f"test/{name}"}
+    return {
+        "name": name,
+        "urls": urls,
+        "mirror_path": f"sub/{name}",
+        "sha256": sha(content),
+        "size": len(content),
+        "gzip": gz,
+        "path": f"test/{name}",
+    }
 
 
 def files_in(folder):
-    return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+    return (
+        [p for p in folder.rglob("*") if p.is_file()]
+        if folder.exists()
+        else []
+    )
 
 
 def test_good_file_is_verified_and_cached(server, home):
@@ -129,8 +160,14 @@ def test_interrupted_download_leaves_no_partial_file(server, home, mode):
         dl.fetch(entry("cut.txt", CONTENT, [url]))
     assert not isinstance(info.value, dl.ChecksumError)
     assert url in str(info.value)
-    if mode == "drop":  # a reset may already hit while the headers are read, with the OS's wording
-        assert "connection dropped: got" in str(info.value) and "Content-Length" in str(info.value)
+    if (
+        mode == "drop"
+        # a reset may already hit while the headers are read, with the OS's
+        # wording
+    ):
+        assert "connection dropped: got" in str(
+            info.value
+        ) and "Content-Length" in str(info.value)
     assert files_in(home) == []
 
 
@@ -149,22 +186,31 @@ def test_gzip_file_is_checked_by_its_uncompressed_hash(server, home):
     url = server.url + "/data.gz"
     path = dl.fetch(entry("data", CONTENT, [url], gz=True))
     assert path.read_bytes() == CONTENT  # stored uncompressed
-    # The hash of the .gz bytes is not what the registry holds for a gzip entry: it must fail.
-    wrong = dict(entry("data2", CONTENT, [url], gz=True), sha256=sha(packed), size=None)
+    # The hash of the .gz bytes is not what the registry holds for a gzip
+    # entry: it must fail.
+    wrong = dict(
+        entry("data2", CONTENT, [url], gz=True), sha256=sha(packed), size=None
+    )
     with pytest.raises(dl.ChecksumError):
         dl.fetch(wrong)
 
 
 def test_gzip_members_concatenated_are_one_file(server, home):
     half = len(CONTENT) // 2
-    server.routes["/two.gz"] = (gzip.compress(CONTENT[:half]) + gzip.compress(CONTENT[half:]), "ok")
+    server.routes["/two.gz"] = (
+        gzip.compress(CONTENT[:half]) + gzip.compress(CONTENT[half:]),
+        "ok",
+    )
     path = dl.fetch(entry("two", CONTENT, [server.url + "/two.gz"], gz=True))
     assert path.read_bytes() == CONTENT
 
 
 def test_truncated_gzip_is_rejected(server, home):
     packed = gzip.compress(CONTENT)
-    server.routes["/short.gz"] = (packed[: len(packed) // 2], "ok")  # honest Content-Length, cut stream
+    server.routes["/short.gz"] = (
+        packed[: len(packed) // 2],
+        "ok",
+    )  # honest Content-Length, cut stream
     with pytest.raises(dl.DownloadError, match="gzip stream ends early"):
         dl.fetch(entry("short", CONTENT, [server.url + "/short.gz"], gz=True))
     assert files_in(home) == []
@@ -189,7 +235,9 @@ def test_file_mirror_replaces_official_urls(tmp_path, home, monkeypatch):
     (folder / "sub").mkdir(parents=True)
     (folder / "sub" / "m.gz").write_bytes(gzip.compress(CONTENT))
     monkeypatch.setenv(dl.MIRROR_VAR, folder.as_uri() + "/")
-    e = entry("m.gz", CONTENT, [closed_url() + "/m.gz"], gz=True)  # the official URL would fail
+    e = entry(
+        "m.gz", CONTENT, [closed_url() + "/m.gz"], gz=True
+    )  # the official URL would fail
     assert dl.urls_for(e) == [folder.as_uri() + "/sub/m.gz"]
     assert dl.fetch(e).read_bytes() == CONTENT
 
@@ -198,7 +246,12 @@ def test_bare_folder_mirror_is_accepted(tmp_path, home, monkeypatch):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "b.txt").write_bytes(CONTENT)
     monkeypatch.setenv(dl.MIRROR_VAR, str(tmp_path))
-    assert dl.fetch(entry("b.txt", CONTENT, [closed_url() + "/b.txt"])).read_bytes() == CONTENT
+    assert (
+        dl.fetch(
+            entry("b.txt", CONTENT, [closed_url() + "/b.txt"])
+        ).read_bytes()
+        == CONTENT
+    )
 
 
 def test_http_mirror_replaces_official_urls(server, home, monkeypatch):
@@ -214,7 +267,11 @@ def test_mirror_without_the_file_says_so(tmp_path, home, monkeypatch):
     with pytest.raises(dl.DownloadError) as info:
         dl.fetch(entry("x.txt", CONTENT, [closed_url() + "/x.txt"]))
     message = str(info.value)
-    assert "x.txt" in message and dl.MIRROR_VAR in message and "sub/x.txt" in message
+    assert (
+        "x.txt" in message
+        and dl.MIRROR_VAR in message
+        and "sub/x.txt" in message
+    )
     assert files_in(home) == []
 
 
@@ -236,7 +293,9 @@ def test_concurrent_fetches_of_one_file(server, home):
     def worker():
         try:
             results.append(dl.fetch(e))
-        except Exception as exc:  # collected, so that a failure in a thread fails the test
+        except (
+            Exception
+        ) as exc:  # collected, so that a failure in a thread fails the test
             errors.append(exc)
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
@@ -249,12 +308,16 @@ def test_concurrent_fetches_of_one_file(server, home):
     assert results[0].read_bytes() == CONTENT * 10
 
 
-def test_cli_fetch_reports_each_file_and_fails_cleanly(server, home, monkeypatch, capsys):
+def test_cli_fetch_reports_each_file_and_fails_cleanly(
+    server, home, monkeypatch, capsys
+):
     server.routes["/ok.txt"] = (CONTENT, "ok")
     server.routes["/bad.txt"] = (CONTENT + b"!", "ok")
     good = dl.check_entry(entry("ok.txt", CONTENT, [server.url + "/ok.txt"]))
     bad = dl.check_entry(entry("bad.txt", CONTENT, [server.url + "/bad.txt"]))
-    monkeypatch.setattr(dl, "registry", lambda: {"ok.txt": good, "bad.txt": bad})
+    monkeypatch.setattr(
+        dl, "registry", lambda: {"ok.txt": good, "bad.txt": bad}
+    )
     assert data.main(["fetch"]) == 1
     out, err = capsys.readouterr()
     assert "ok.txt" in out and "FAILED" in err and "bad.txt" in err
@@ -265,7 +328,9 @@ def test_cli_fetch_reports_each_file_and_fails_cleanly(server, home, monkeypatch
     assert info.value.code == 2
 
 
-def test_cli_replaces_a_corrupted_cached_file(server, home, monkeypatch, capsys):
+def test_cli_replaces_a_corrupted_cached_file(
+    server, home, monkeypatch, capsys
+):
     server.routes["/ok.txt"] = (CONTENT, "ok")
     good = dl.check_entry(entry("ok.txt", CONTENT, [server.url + "/ok.txt"]))
     monkeypatch.setattr(dl, "registry", lambda: {"ok.txt": good})
@@ -276,12 +341,15 @@ def test_cli_replaces_a_corrupted_cached_file(server, home, monkeypatch, capsys)
     assert server.hits["/ok.txt"] == 1
 
 
-@pytest.mark.parametrize("change, match", [
-    ({"sha256": "abc"}, "64 hex digits"),
-    ({"path": "../escape"}, "inside the cache"),
-    ({"urls": "https://x"}, "list of strings"),
-    ({"gzip": True, "sha256_of": "file"}, "does not fit"),
-])
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        ({"sha256": "abc"}, "64 hex digits"),
+        ({"path": "../escape"}, "inside the cache"),
+        ({"urls": "https://x"}, "list of strings"),
+        ({"gzip": True, "sha256_of": "file"}, "does not fit"),
+    ],
+)
 def test_bad_entries_are_rejected(change, match):
     with pytest.raises(ValueError, match=match):
         dl.check_entry(dict(entry("e", CONTENT, ["https://x/e"]), **change))
@@ -296,10 +364,20 @@ def test_registry_lists_the_book_files():
     reg = dl.registry()
     mnist = [e for e in reg.values() if e["dataset"] == "mnist"]
     assert sorted(e["name"] for e in mnist) == sorted(
-        f"{s}-{k}" for s in ("train", "t10k") for k in ("images-idx3-ubyte", "labels-idx1-ubyte"))
+        f"{s}-{k}"
+        for s in ("train", "t10k")
+        for k in ("images-idx3-ubyte", "labels-idx1-ubyte")
+    )
     for e in mnist:
         assert e["gzip"] and e["sha256_of"] == "uncompressed"
-        assert e["urls"][0] == f"https://ossci-datasets.s3.amazonaws.com/mnist/{e['name']}.gz"
+        assert (
+            e["urls"][0]
+            == f"https://ossci-datasets.s3.amazonaws.com/mnist/{e['name']}.gz"
+        )
         assert e["mirror_path"] == f"mnist/{e['name']}.gz"
     text = reg["shakespeare.txt"]
-    assert not text["gzip"] and text["size"] == 1115394 and text["mirror_path"] == "shakespeare.txt"
+    assert (
+        not text["gzip"]
+        and text["size"] == 1115394
+        and text["mirror_path"] == "shakespeare.txt"
+    )

@@ -1,4 +1,6 @@
-"""Tests for recurrent.experiments: seed summaries and the two clipping rules (fast, offline)."""
+"""Tests for recurrent.experiments: seed summaries and the two clipping rules
+(fast, offline)."""
+
 import numpy as np
 import pytest
 
@@ -26,7 +28,7 @@ def test_bad_values_raise(bad):
 
 
 def test_clip_cosines_global_keeps_direction_per_weight_does_not():
-    grads = [np.array([3.0, 4.0]), np.array([0.1, 0.0])]      # norms 5 and 0.1
+    grads = [np.array([3.0, 4.0]), np.array([0.1, 0.0])]  # norms 5 and 0.1
     c = ex.clip_cosines(grads, 1.0)
     assert c["global_"] == pytest.approx(1.0)
     assert c["n_clipped"] == 1 and c["n_arrays"] == 2
@@ -42,9 +44,17 @@ def test_clip_cosines_no_clipping_below_threshold():
     assert c["per_weight"] == pytest.approx(1.0) and c["n_clipped"] == 0
 
 
-@pytest.mark.parametrize("grads, max_norm", [([], 1.0), ({"a": np.ones(2)}, 1.0),
-                                             ([np.ones(2)], 0.0), ([np.ones(2)], True),
-                                             ([np.array([np.inf])], 1.0), ([np.zeros(2)], 1.0)])
+@pytest.mark.parametrize(
+    "grads, max_norm",
+    [
+        ([], 1.0),
+        ({"a": np.ones(2)}, 1.0),
+        ([np.ones(2)], 0.0),
+        ([np.ones(2)], True),
+        ([np.array([np.inf])], 1.0),
+        ([np.zeros(2)], 1.0),
+    ],
+)
 def test_clip_cosines_bad_input(grads, max_norm):
     with pytest.raises(ValueError):
         ex.clip_cosines(grads, max_norm)

@@ -1,4 +1,6 @@
-"""rc.glue_values: read back what a notebook glued, exactly as myst-nb stores it."""
+"""rc.glue_values: read back what a notebook glued, exactly as myst-nb stores
+it."""
+
 import json
 
 import pytest
@@ -9,54 +11,96 @@ PREFIX = "application/papermill.record/"
 
 
 def _glue_output(name, text, prefix=PREFIX, output_type="display_data"):
-    return {"output_type": output_type,
-            "data": {prefix + "text/plain": text},
-            "metadata": {"scrapbook": {"name": name, "mime_prefix": prefix}}}
+    return {
+        "output_type": output_type,
+        "data": {prefix + "text/plain": text},
+        "metadata": {"scrapbook": {"name": name, "mime_prefix": prefix}},
+    }
 
 
 def _write(tmp_path, outputs, name="nb.ipynb"):
-    cells = [{"cell_type": "markdown", "metadata": {}, "source": "# T"},
-             {"cell_type": "code", "metadata": {}, "source": "", "outputs": outputs,
-              "execution_count": 1}]
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": "# T"},
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "source": "",
+            "outputs": outputs,
+            "execution_count": 1,
+        },
+    ]
     path = tmp_path / name
-    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4,
-                                "nbformat_minor": 5}))
+    path.write_text(
+        json.dumps(
+            {
+                "cells": cells,
+                "metadata": {},
+                "nbformat": 4,
+                "nbformat_minor": 5,
+            }
+        )
+    )
     return path
 
 
-@pytest.mark.parametrize("text, value", [
-    ("0.9874", 0.9874), ("5", 5), ("'81,674'", "81,674"), ("np.float64(0.25)", 0.25),
-    ("np.int64(7)", 7), ("(1, 2)", (1, 2)), ("True", True),
-    ("<Figure size 700x360 with 1 Axes>", "<Figure size 700x360 with 1 Axes>"),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("0.9874", 0.9874),
+        ("5", 5),
+        ("'81,674'", "81,674"),
+        ("np.float64(0.25)", 0.25),
+        ("np.int64(7)", 7),
+        ("(1, 2)", (1, 2)),
+        ("True", True),
+        (
+            "<Figure size 700x360 with 1 Axes>",
+            "<Figure size 700x360 with 1 Axes>",
+        ),
+    ],
+)
 def test_parse_repr(text, value):
     parsed = rc.glue_values.parse_repr(text)
     assert parsed == value and type(parsed) is type(value)
 
 
 def test_read_glue_both_prefixes_and_order(tmp_path):
-    outputs = [_glue_output("acc", "0.98"),
-               {"output_type": "stream", "name": "stdout", "text": "acc 0.5\n"},
-               {"output_type": "display_data", "data": {"text/plain": "'x'"}, "metadata": {}},
-               _glue_output("shown", ["'12", "3'"], prefix=""),
-               _glue_output("acc", "0.99")]          # glued again: the later one wins
+    outputs = [
+        _glue_output("acc", "0.98"),
+        {"output_type": "stream", "name": "stdout", "text": "acc 0.5\n"},
+        {
+            "output_type": "display_data",
+            "data": {"text/plain": "'x'"},
+            "metadata": {},
+        },
+        _glue_output("shown", ["'12", "3'"], prefix=""),
+        _glue_output("acc", "0.99"),
+    ]  # glued again: the later one wins
     values = rc.glue_values.read_glue(_write(tmp_path, outputs))
     assert values == {"acc": 0.99, "shown": "123"}
     assert list(values) == ["acc", "shown"]
 
 
 def test_read_glue_ignores_non_display_outputs(tmp_path):
-    path = _write(tmp_path, [_glue_output("a", "1", output_type="execute_result")])
+    path = _write(
+        tmp_path, [_glue_output("a", "1", output_type="execute_result")]
+    )
     assert rc.glue_values.read_glue(path) == {}
 
 
 def test_require_glue_names_the_missing_key(tmp_path):
     path = _write(tmp_path, [_glue_output("mnist_test_acc_lstm", "0.9874")])
     assert rc.glue_values.require_glue(path, ["mnist_test_acc_lstm"]) == {
-        "mnist_test_acc_lstm": 0.9874}
-    with pytest.raises(ValueError, match=r"no glued value for 'mnist_test_acc_gru'.*"
-                                         r"it glues: mnist_test_acc_lstm"):
-        rc.glue_values.require_glue(path, ["mnist_test_acc_lstm", "mnist_test_acc_gru"])
+        "mnist_test_acc_lstm": 0.9874
+    }
+    with pytest.raises(
+        ValueError,
+        match=r"no glued value for 'mnist_test_acc_gru'.*"
+        r"it glues: mnist_test_acc_lstm",
+    ):
+        rc.glue_values.require_glue(
+            path, ["mnist_test_acc_lstm", "mnist_test_acc_gru"]
+        )
 
 
 @pytest.mark.parametrize("names", ["acc", [], [1], None])
@@ -84,11 +128,14 @@ def test_read_glue_rejects_bad_paths(tmp_path):
 
 
 def test_reads_a_committed_chapter():
-    """Chapter 1 as committed: MNIST read row by row has T = D = 28 and 60,000 images."""
+    """Chapter 1 as committed: MNIST read row by row has T = D = 28 and 60,000
+    images."""
     from pathlib import Path
 
-    path = (Path(__file__).resolve().parent.parent
-            / "chapters/01_recurrent_cell/01_sequences_as_data.ipynb")
+    path = (
+        Path(__file__).resolve().parent.parent
+        / "chapters/01_recurrent_cell/01_sequences_as_data.ipynb"
+    )
     values = rc.glue_values.read_glue(path)
     assert values["seq_T"] == 28 and values["seq_D"] == 28
     assert values["n_train"] == "60,000"
@@ -98,7 +145,10 @@ def test_find_book_root(tmp_path):
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
-    assert rc.glue_values.find_book_root(root / "chapters" / "07_mnist_rows") == root
+    assert (
+        rc.glue_values.find_book_root(root / "chapters" / "07_mnist_rows")
+        == root
+    )
     assert rc.glue_values.find_book_root(root) == root
     with pytest.raises(ValueError, match="start must lie inside the book"):
         rc.glue_values.find_book_root(tmp_path)

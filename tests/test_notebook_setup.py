@@ -1,6 +1,8 @@
-"""rc.setup, the first call of every notebook: it seeds every random source, returns a Generator, keeps
-TensorFlow quiet (and unimported unless keras=True), sets the plot style; keras=True also turns TensorFloat-32
-off (chapter 6's float32 equality on GPUs)."""
+"""rc.setup, the first call of every notebook: it seeds every random source,
+returns a Generator, keeps TensorFlow quiet (and unimported unless keras=True),
+sets the plot style; keras=True also turns TensorFloat-32 off (chapter 6's
+float32 equality on GPUs)."""
+
 import os
 import random
 import re
@@ -14,7 +16,8 @@ import recurrent as rc
 
 
 def draws_after_setup(seed, **kwargs):
-    """Numbers from each random source the chapters use, right after rc.setup(seed)."""
+    """Numbers from each random source the chapters use, right after
+    rc.setup(seed)."""
     rng = rc.setup(seed, **kwargs)
     return rng.normal(), random.random(), np.random.rand()
 
@@ -27,20 +30,29 @@ def test_setup_returns_a_seeded_generator():
 
 def test_setup_same_seed_same_numbers_other_seed_other_numbers():
     first = draws_after_setup(7)
-    random.random(), np.random.rand()  # move the global states on: setup must reset them
+    (
+        random.random(),
+        np.random.rand(),
+    )  # move the global states on: setup must reset them
     assert draws_after_setup(7) == first
     other = draws_after_setup(8)
-    assert all(a != b for a, b in zip(other, first))  # the Generator, `random` and numpy's global state
+    assert all(
+        a != b for a, b in zip(other, first)
+    )  # the Generator, `random` and numpy's global state
 
 
-# setup() accepts numpy integers, but random.seed refuses them since Python 3.11: it should seed with int(seed).
+# setup() accepts numpy integers, but random.seed refuses them since Python
+# 3.11: it should seed with int(seed).
 def test_setup_accepts_numpy_integers():
     assert draws_after_setup(np.int64(4)) == draws_after_setup(4)
 
 
 @pytest.mark.parametrize("seed", [-1, 1.5, True, "0", None])
 def test_setup_rejects_bad_seed(seed):
-    with pytest.raises(ValueError, match=re.escape(f"seed must be a non-negative int, got {seed!r}")):
+    with pytest.raises(
+        ValueError,
+        match=re.escape(f"seed must be a non-negative int, got {seed!r}"),
+    ):
         rc.setup(seed)
 
 
@@ -77,10 +89,21 @@ def test_disable_tf32_returns_the_new_setting():
 
 
 def test_setup_without_keras_quiets_but_does_not_import_tensorflow():
-    # A fresh interpreter: in this one other tests have imported TensorFlow already.
-    code = ("import os, sys, matplotlib as mpl, recurrent as rc; rc.setup(0); "
-            "print(os.environ['TF_CPP_MIN_LOG_LEVEL'], os.environ['TF_ENABLE_ONEDNN_OPTS'], "
-            "'tensorflow' in sys.modules, 'keras' in sys.modules, mpl.rcParams['axes.spines.top'])")
+    # A fresh interpreter: in this one other tests have imported TensorFlow
+    # already.
+    code = (
+        "import os, sys, matplotlib as mpl, recurrent as rc; rc.setup(0); "
+        "print(os.environ['TF_CPP_MIN_LOG_LEVEL'], "
+        "os.environ['TF_ENABLE_ONEDNN_OPTS'], "
+        "'tensorflow' in sys.modules, 'keras' in sys.modules, "
+        "mpl.rcParams['axes.spines.top'])"
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
     assert out.stdout.split() == ["3", "0", "False", "False", "False"]

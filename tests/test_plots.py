@@ -1,4 +1,6 @@
-"""rc.plots: the unrolled-cell figure draws one set of boxes per step and refuses a bad T."""
+"""rc.plots: the unrolled-cell figure draws one set of boxes per step and
+refuses a bad T."""
+
 import matplotlib
 
 matplotlib.use("Agg")

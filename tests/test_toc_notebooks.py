@@ -1,8 +1,9 @@
-"""The notebook list that nbval runs: every _toc.yml notebook exactly once, slowest first."""
+"""The notebook list that nbval runs: every _toc.yml notebook exactly once,
+slowest first."""
+
 import json
 
 import pytest
-
 import toc_notebooks as tn
 
 
@@ -15,7 +16,12 @@ def test_toc_lists_existing_notebooks_once():
 
 def test_longest_first_puts_measured_slow_notebooks_first():
     order = tn.longest_first(["a", "b", "c", "d"], {"c": 30.0, "a": 5.0})
-    assert order == ["c", "a", "b", "d"]  # unmeasured keep book order, after the measured
+    assert order == [
+        "c",
+        "a",
+        "b",
+        "d",
+    ]  # unmeasured keep book order, after the measured
 
 
 def test_longest_first_rejects_bad_seconds():
@@ -26,4 +32,6 @@ def test_longest_first_rejects_bad_seconds():
 def test_seconds_file_names_only_notebooks_of_the_book():
     seconds = json.loads(tn.SECONDS.read_text())
     unknown = set(seconds) - set(tn.toc_notebooks())
-    assert not unknown, f"{tn.SECONDS.name} names notebooks the book does not list: {unknown}"
+    assert not unknown, (
+        f"{tn.SECONDS.name} names notebooks the book does not list: {unknown}"
+    )

@@ -1,21 +1,49 @@
-"""recurrent: the plain RNN, the LSTM and the GRU from scratch in numpy, as the book builds them.
+"""recurrent: the plain RNN, the LSTM and the GRU from scratch in numpy, as the
+book builds them.
 
-Import as ``import recurrent as rc``; submodules load on first use (``rc.lstm.forward``), so that
-importing the package never pulls in TensorFlow.
+Import as ``import recurrent as rc``; submodules load on first use
+(``rc.lstm.forward``), so that importing the package never pulls in TensorFlow.
 
-Conventions (shared with Keras, so weights move between the two without reshuffling):
-batch-major arrays, x is (N, T, D), hidden sequences (N, T, H); parameters are dicts named like Keras
-weights: ``kernel`` (D, k*H), ``recurrent_kernel`` (H, k*H), ``bias``; gate order LSTM i, f, c, o and
-GRU z, r, h.
+Conventions (shared with Keras, so weights move between the two without
+reshuffling):
+batch-major arrays, x is (N, T, D), hidden sequences (N, T, H); parameters are
+dicts named like Keras
+weights: ``kernel`` (D, k*H), ``recurrent_kernel`` (H, k*H), ``bias``; gate
+order LSTM i, f, c, o and GRU z, r, h.
 """
+
 import importlib
 
 __version__ = "0.1.0"
 
 _SUBMODULES = (
-    "activations", "checks", "rnn", "lstm", "gru", "gradcheck", "keras_bridge", "keras_cells",
-    "optim", "train", "heads", "data", "download", "plots", "gradient_flow", "notebook", "bench", "keras_callbacks",
-    "forecast", "volatility", "keras_recipe", "glue_values", "text", "experiments", "init", "fastpath", "source",
+    "activations",
+    "checks",
+    "rnn",
+    "lstm",
+    "gru",
+    "gradcheck",
+    "keras_bridge",
+    "keras_cells",
+    "optim",
+    "train",
+    "heads",
+    "data",
+    "download",
+    "plots",
+    "gradient_flow",
+    "notebook",
+    "bench",
+    "keras_callbacks",
+    "forecast",
+    "volatility",
+    "keras_recipe",
+    "glue_values",
+    "text",
+    "experiments",
+    "init",
+    "fastpath",
+    "source",
 )
 
 
@@ -26,12 +54,16 @@ def __getattr__(name):
         return module
     if name == "setup":
         from .notebook import setup
+
         return setup
     if name == "show_source":
         from .source import show_source
+
         return show_source
     raise AttributeError(f"module 'recurrent' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(list(globals()) + list(_SUBMODULES) + ["setup", "show_source"])
+    return sorted(
+        list(globals()) + list(_SUBMODULES) + ["setup", "show_source"]
+    )

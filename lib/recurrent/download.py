@@ -1,22 +1,31 @@
-"""Verified download and cache for the data files listed in ``registry.json`` (shipped with the package;
-``data/registry.json`` in the repository points to it).
+"""Verified download and cache for the data files listed in ``registry.json``
+(shipped with the package; ``data/registry.json`` in the repository points to
+it).
 
-A file reaches the cache only after its SHA-256 matched the registry: it is streamed into a uniquely named
-temporary file next to its final place, decompressed on the way when it is gzip-compressed (MNIST's registry
-hash is that of the *uncompressed* content, since recompressing changes the bytes of a ``.gz``), hashed, and
-only then renamed with ``os.replace``, which is atomic. So a file present under its final name has been
-verified, a failed or interrupted download leaves nothing behind, and two processes fetching the same file at
-once cannot see each other's half-written bytes.
+A file reaches the cache only after its SHA-256 matched the registry: it is
+streamed into a uniquely named temporary file next to its final place,
+decompressed on the way when it is gzip-compressed (MNIST's registry hash is
+that of the *uncompressed* content, since recompressing changes the bytes of a
+``.gz``), hashed, and only then renamed with ``os.replace``, which is atomic.
+So a file present under its final name has been verified, a failed or
+interrupted download leaves nothing behind, and two processes fetching the same
+file at once cannot see each other's half-written bytes.
 
 Environment:
-    RECURRENT_DATA_HOME    the cache folder (default: ``<repository>/data/cache`` in a checkout of the book,
-                           else the user's cache folder, e.g. ``~/.cache/recurrent``; see :func:`cache_dir`).
-    RECURRENT_DATA_MIRROR  a base URL (``file://`` or ``http(s)://``) that replaces the official hosts:
-                           a file is fetched from ``<mirror>/<mirror_path>`` and verified the same way.
+    RECURRENT_DATA_HOME    the cache folder (default:
+                           ``<repository>/data/cache`` in a checkout of the
+                           book, else the user's cache folder, e.g.
+                           ``~/.cache/recurrent``; see :func:`cache_dir`).
+    RECURRENT_DATA_MIRROR  a base URL (``file://`` or ``http(s)://``) that
+    replaces the official hosts:
+                           a file is fetched from ``<mirror>/<mirror_path>``
+                           and verified the same way.
 
-The loaders of :mod:`recurrent.data` call :func:`fetch`; ``python -m recurrent.data fetch`` (``make data``,
-see :func:`recurrent.data.main`) fetches and verifies everything before the notebooks run.
+The loaders of :mod:`recurrent.data` call :func:`fetch`; ``python -m
+recurrent.data fetch`` (``make data``, see :func:`recurrent.data.main`) fetches
+and verifies everything before the notebooks run.
 """
+
 import contextlib
 import functools
 import hashlib
@@ -33,11 +42,15 @@ from pathlib import Path
 
 from . import __version__
 
-REPO_ROOT = Path(__file__).resolve().parents[2]        # the book's checkout, when the package runs from lib/
-REGISTRY_PATH = Path(__file__).resolve().with_name("registry.json")   # package data: found once installed too
+REPO_ROOT = (
+    Path(__file__).resolve().parents[2]
+)  # the book's checkout, when the package runs from lib/
+REGISTRY_PATH = (
+    Path(__file__).resolve().with_name("registry.json")
+)  # package data: found once installed too
 HOME_VAR = "RECURRENT_DATA_HOME"
 MIRROR_VAR = "RECURRENT_DATA_MIRROR"
-TIMEOUT_S = 60          # seconds without a byte before a connection counts as dead
+TIMEOUT_S = 60  # seconds without a byte before a connection counts as dead
 _CHUNK = 1 << 20
 # Some hosts refuse urllib's default agent string.
 _USER_AGENT = f"Mozilla/5.0 (compatible; recurrent-book-data/{__version__})"
@@ -45,11 +58,13 @@ _REQUIRED = ("name", "urls", "mirror_path", "sha256")
 
 
 class DownloadError(RuntimeError):
-    """No URL gave a verified copy of a file (the message lists every URL tried and why it failed)."""
+    """No URL gave a verified copy of a file (the message lists every URL tried
+    and why it failed)."""
 
 
 class ChecksumError(DownloadError):
-    """A URL served content whose SHA-256 differs from the registry's; the content was deleted."""
+    """A URL served content whose SHA-256 differs from the registry's; the
+    content was deleted."""
 
 
 class _AttemptFailed(Exception):
@@ -64,10 +79,12 @@ def check_entry(entry):
     """Validate a registry entry and fill in its defaults.
 
     Args:
-        entry: dict with ``name``, ``urls`` (list, tried in order), ``mirror_path`` (path under a mirror),
-            ``sha256`` (64 hex digits); optional ``path`` (cache-relative, default ``name``), ``gzip``
-            (default False), ``sha256_of`` ("uncompressed" for gzip files, "file" otherwise), ``size``
-            (bytes of the hashed content, or None), ``dataset``.
+        entry: dict with ``name``, ``urls`` (list, tried in order),
+            ``mirror_path`` (path under a mirror), ``sha256`` (64 hex digits);
+            optional ``path`` (cache-relative, default ``name``), ``gzip``
+            (default False), ``sha256_of`` ("uncompressed" for gzip files,
+            "file" otherwise), ``size`` (bytes of the hashed content, or None),
+            ``dataset``.
 
     Returns:
         A new dict with every key present.
@@ -76,30 +93,46 @@ def check_entry(entry):
         raise ValueError(f"entry must be a dict, got {type(entry).__name__}")
     missing = [k for k in _REQUIRED if k not in entry]
     if missing:
-        raise ValueError(f"entry {entry.get('name', '?')!r} lacks the keys {missing}")
+        raise ValueError(
+            f"entry {entry.get('name', '?')!r} lacks the keys {missing}"
+        )
     e = dict(entry)
     e.setdefault("path", e["name"])
     e.setdefault("gzip", False)
     e.setdefault("sha256_of", "uncompressed" if e["gzip"] else "file")
     e.setdefault("size", None)
     e.setdefault("dataset", None)
-    if isinstance(e["urls"], str) or not all(isinstance(u, str) for u in e["urls"]):
-        raise ValueError(f"entry {e['name']!r}: urls must be a list of strings")
+    if isinstance(e["urls"], str) or not all(
+        isinstance(u, str) for u in e["urls"]
+    ):
+        raise ValueError(
+            f"entry {e['name']!r}: urls must be a list of strings"
+        )
     sha = str(e["sha256"]).lower()
     if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
-        raise ValueError(f"entry {e['name']!r}: sha256 must be 64 hex digits, got {e['sha256']!r}")
+        raise ValueError(
+            f"entry {e['name']!r}: sha256 must be 64 hex digits, got "
+            f"{e['sha256']!r}"
+        )
     e["sha256"] = sha
     if e["sha256_of"] != ("uncompressed" if e["gzip"] else "file"):
-        raise ValueError(f"entry {e['name']!r}: sha256_of={e['sha256_of']!r} does not fit gzip={e['gzip']}")
+        raise ValueError(
+            f"entry {e['name']!r}: sha256_of={e['sha256_of']!r} does not fit "
+            f"gzip={e['gzip']}"
+        )
     rel = Path(e["path"])
     if rel.is_absolute() or ".." in rel.parts:
-        raise ValueError(f"entry {e['name']!r}: path must stay inside the cache, got {e['path']!r}")
+        raise ValueError(
+            f"entry {e['name']!r}: path must stay inside the cache, got "
+            f"{e['path']!r}"
+        )
     return e
 
 
 @functools.lru_cache(maxsize=None)
 def registry(path=REGISTRY_PATH):
-    """The registry as a dict ``name -> entry`` (entries checked by :func:`check_entry`)."""
+    """The registry as a dict ``name -> entry`` (entries checked by
+    :func:`check_entry`)."""
     with open(path, encoding="utf-8") as f:
         files = json.load(f)["files"]
     entries = {}
@@ -112,31 +145,43 @@ def registry(path=REGISTRY_PATH):
 
 
 def cache_dir():
-    """The cache folder: ``$RECURRENT_DATA_HOME`` if set; else ``<repository>/data/cache`` when the package
-    runs from a checkout of the book (``pip install -e .``, as ``make venv`` does); else, for an installed
+    """The cache folder: ``$RECURRENT_DATA_HOME`` if set; else
+    ``<repository>/data/cache`` when the package runs from a checkout of the
+    book (``pip install -e .``, as ``make venv`` does); else, for an installed
     package, :func:`user_cache_dir`."""
     home = os.environ.get(HOME_VAR, "").strip()
     if home:
         return Path(home).expanduser()
-    if (REPO_ROOT / "data" / "registry.json").exists() and (REPO_ROOT / "lib" / "recurrent").is_dir():
+    if (REPO_ROOT / "data" / "registry.json").exists() and (
+        REPO_ROOT / "lib" / "recurrent"
+    ).is_dir():
         return REPO_ROOT / "data" / "cache"
     return user_cache_dir()
 
 
 def user_cache_dir():
-    """The user's cache folder for the book's data: ``$XDG_CACHE_HOME/recurrent`` (``~/.cache/recurrent``) on
-    Linux, ``~/Library/Caches/recurrent`` on macOS, ``%LOCALAPPDATA%\\recurrent\\Cache`` on Windows."""
+    """The user's cache folder for the book's data:
+    ``$XDG_CACHE_HOME/recurrent`` (``~/.cache/recurrent``) on Linux,
+    ``~/Library/Caches/recurrent`` on macOS,
+    ``%LOCALAPPDATA%\\recurrent\\Cache`` on Windows."""
     if sys.platform == "win32":
         base = os.environ.get("LOCALAPPDATA", "").strip()
-        return (Path(base) if base else Path.home() / "AppData" / "Local") / "recurrent" / "Cache"
+        return (
+            (Path(base) if base else Path.home() / "AppData" / "Local")
+            / "recurrent"
+            / "Cache"
+        )
     if sys.platform == "darwin":
         return Path.home() / "Library" / "Caches" / "recurrent"
     base = os.environ.get("XDG_CACHE_HOME", "").strip()
-    return (Path(base).expanduser() if base else Path.home() / ".cache") / "recurrent"
+    return (
+        Path(base).expanduser() if base else Path.home() / ".cache"
+    ) / "recurrent"
 
 
 def mirror():
-    """The mirror base URL from ``$RECURRENT_DATA_MIRROR`` without a trailing slash, or None.
+    """The mirror base URL from ``$RECURRENT_DATA_MIRROR`` without a trailing
+    slash, or None.
 
     A bare folder path is accepted too and turned into a ``file://`` URL.
     """
@@ -149,7 +194,8 @@ def mirror():
 
 
 def urls_for(entry):
-    """The URLs to try, in order: only the mirror's when a mirror is set, else the official ones."""
+    """The URLs to try, in order: only the mirror's when a mirror is set, else
+    the official ones."""
     base = mirror()
     return [f"{base}/{entry['mirror_path']}"] if base else list(entry["urls"])
 
@@ -165,28 +211,36 @@ def sha256_file(path):
 
 
 def fetch(entry, *, verify_cached=False):
-    """Return the path of a verified copy of a file, downloading it first if it is not cached.
+    """Return the path of a verified copy of a file, downloading it first if it
+    is not cached.
 
     Args:
-        entry: a registry name (str) or an entry dict (see :func:`check_entry`).
-        verify_cached: re-hash a cached copy too (and replace it if it fails); by default a file in
-            the cache is trusted, since it only got there after verification.
+        entry: a registry name (str) or an entry dict (see
+            :func:`check_entry`).
+        verify_cached: re-hash a cached copy too (and replace it if it fails);
+            by default a file in the cache is trusted, since it only got there
+            after verification.
 
     Returns:
         pathlib.Path of the (uncompressed) file under :func:`cache_dir`.
 
     Raises:
-        ChecksumError: some URL answered, but with content of the wrong hash (deleted, never kept).
-        DownloadError: no URL could be read (the message names the file, the URLs and the mirror variable).
+        ChecksumError: some URL answered, but with content of the wrong hash
+        (deleted, never kept). DownloadError: no URL could be read (the message
+        names the file, the URLs and the mirror variable).
     """
     return ensure(entry, verify_cached=verify_cached)[0]
 
 
 def ensure(entry, *, verify_cached=False):
-    """Like :func:`fetch`, but return ``(path, url)``: the URL the file came from, or None if it was cached."""
+    """Like :func:`fetch`, but return ``(path, url)``: the URL the file came
+    from, or None if it was cached."""
     if isinstance(entry, str):
         if entry not in registry():
-            raise ValueError(f"unknown data file {entry!r}; the registry has {sorted(registry())}")
+            raise ValueError(
+                f"unknown data file {entry!r}; the registry has "
+                f"{sorted(registry())}"
+            )
         e = registry()[entry]
     else:
         e = check_entry(entry)
@@ -203,7 +257,11 @@ def ensure(entry, *, verify_cached=False):
             return final, url
         except _AttemptFailed as exc:
             tried.append((url, exc))
-    error = ChecksumError if any(exc.checksum for _, exc in tried) else DownloadError
+    error = (
+        ChecksumError
+        if any(exc.checksum for _, exc in tried)
+        else DownloadError
+    )
     raise error(_failure_message(e, tried))
 
 
@@ -213,32 +271,58 @@ def _failure_message(e, tried):
     lines += [f"  {url}\n    -> {exc}" for url, exc in tried]
     base = mirror()
     if base:
-        lines.append(f"{MIRROR_VAR}={base} replaced the official URLs; check that it holds "
-                     f"{e['mirror_path']!r}, or unset it to download from {e['urls'][0]}")
+        lines.append(
+            f"{MIRROR_VAR}={base} replaced the official URLs; check that it "
+            "holds "
+            f"{e['mirror_path']!r}, or unset it to download from "
+            f"{e['urls'][0]}"
+        )
     else:
-        lines.append(f"{MIRROR_VAR} is not set. Without internet access, point it at a folder or server "
-                     f"holding verified copies, e.g. {MIRROR_VAR}=file:///path/to/datasets "
-                     f"(this file at <mirror>/{e['mirror_path']})")
+        lines.append(
+            f"{MIRROR_VAR} is not set. Without internet access, point it at "
+            "a folder or server "
+            "holding verified copies, e.g. "
+            f"{MIRROR_VAR}=file:///path/to/datasets "
+            f"(this file at <mirror>/{e['mirror_path']})"
+        )
     return "\n".join(lines)
 
 
 def _download(url, e, final):
-    """Fetch `url` into a temporary file beside `final`; rename it to `final` only if the hash matches."""
-    # A unique name per attempt (pid + random) so that concurrent fetches never share a temporary file;
-    # os.open with mode 0o666 lets the umask decide the final permissions, as for any other new file.
+    """Fetch `url` into a temporary file beside `final`; rename it to `final`
+    only if the hash matches."""
+    # A unique name per attempt (pid + random) so that concurrent fetches never
+    # share a temporary file; os.open with mode 0o666 lets the umask decide the
+    # final permissions, as for any other new file.
     tmp = final.parent / f".{final.name}.{os.getpid()}.{uuid.uuid4().hex}.part"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    fd = os.open(
+        tmp,
+        os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+        0o666,
+    )
     try:
         with os.fdopen(fd, "wb") as out:
             digest, size = _stream(url, e, out)
-        if digest != e["sha256"] or (e["size"] is not None and size != e["size"]):
-            expected = f"{e['sha256']}" + (f" ({e['size']} bytes)" if e["size"] is not None else "")
+        if digest != e["sha256"] or (
+            e["size"] is not None and size != e["size"]
+        ):
+            expected = f"{e['sha256']}" + (
+                f" ({e['size']} bytes)" if e["size"] is not None else ""
+            )
             what = "uncompressed content" if e["gzip"] else "file"
-            raise _AttemptFailed(f"sha256 of the {what} does not match the registry: expected {expected}, "
-                                 f"got {digest} ({size} bytes); the download was deleted", checksum=True)
+            raise _AttemptFailed(
+                f"sha256 of the {what} does not match the registry: expected "
+                f"{expected}, "
+                f"got {digest} ({size} bytes); the download was deleted",
+                checksum=True,
+            )
         os.replace(tmp, final)
         if not _is_file_url(url):
-            print(f"downloaded {e['name']}: {size} bytes, sha256 verified", file=sys.stderr, flush=True)
+            print(
+                f"downloaded {e['name']}: {size} bytes, sha256 verified",
+                file=sys.stderr,
+                flush=True,
+            )
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -246,24 +330,31 @@ def _download(url, e, final):
 
 
 def _stream(url, e, out):
-    """Copy `url` into the open file `out` (gunzipped if the entry says so); return (sha256, size)."""
+    """Copy `url` into the open file `out` (gunzipped if the entry says so);
+    return (sha256, size)."""
     h, size, raw, length = hashlib.sha256(), 0, 0, None
     gunzip = _Gunzip() if e["gzip"] else None
     request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as resp:
             header = resp.headers.get("Content-Length")
-            length = int(header) if header and header.strip().isdigit() else None
+            length = (
+                int(header) if header and header.strip().isdigit() else None
+            )
             with _progress(url, e["name"], length) as advance:
-                # read(n) returns b"" when the peer closes early, without raising: hence the length check below.
+                # read(n) returns b"" when the peer closes early, without
+                # raising: hence the length check below.
                 for chunk in iter(lambda: resp.read(_CHUNK), b""):
                     raw += len(chunk)
                     advance(len(chunk))
                     data = gunzip.feed(chunk) if gunzip else chunk
                     size += len(data)
                     if e["size"] is not None and size > e["size"]:
-                        raise _AttemptFailed(f"content is larger than the registry's {e['size']} bytes",
-                                             checksum=True)
+                        raise _AttemptFailed(
+                            "content is larger than the registry's "
+                            f"{e['size']} bytes",
+                            checksum=True,
+                        )
                     h.update(data)
                     out.write(data)
     except urllib.error.HTTPError as exc:
@@ -273,20 +364,33 @@ def _stream(url, e, out):
         raise _AttemptFailed(f"cannot open: {exc.reason}") from None
     except zlib.error as exc:
         raise _AttemptFailed(f"not a valid gzip stream ({exc})") from None
-    except (OSError, http.client.HTTPException) as exc:  # reset, timeout, IncompleteRead, bad status line
-        raise _AttemptFailed(f"transfer interrupted after {raw} bytes: {exc!r}") from None
+    except (
+        OSError,
+        http.client.HTTPException,
+    ) as exc:  # reset, timeout, IncompleteRead, bad status line
+        raise _AttemptFailed(
+            f"transfer interrupted after {raw} bytes: {exc!r}"
+        ) from None
     if length is not None and raw != length:
-        raise _AttemptFailed(f"connection dropped: got {raw} of the {length} bytes announced (Content-Length)")
+        raise _AttemptFailed(
+            f"connection dropped: got {raw} of the {length} bytes announced "
+            "(Content-Length)"
+        )
     if gunzip and not gunzip.complete:
-        raise _AttemptFailed(f"gzip stream ends early after {raw} bytes (truncated download)")
+        raise _AttemptFailed(
+            f"gzip stream ends early after {raw} bytes (truncated download)"
+        )
     return h.hexdigest(), size
 
 
 class _Gunzip:
-    """Incremental gzip decoder that also accepts several concatenated gzip members."""
+    """Incremental gzip decoder that also accepts several concatenated gzip
+    members."""
 
     def __init__(self):
-        self._z = zlib.decompressobj(wbits=31)  # 31 = expect a gzip header and trailer
+        self._z = zlib.decompressobj(
+            wbits=31
+        )  # 31 = expect a gzip header and trailer
 
     def feed(self, data):
         parts = []
@@ -308,10 +412,11 @@ def _is_file_url(url):
 
 @contextlib.contextmanager
 def _progress(url, name, total):
-    """Report a network download on stderr: one line, plus a bar on a terminal (`_download` adds the end line).
+    """Report a network download on stderr: one line, plus a bar on a terminal
+    (`_download` adds the end line).
 
-    Copies from a ``file://`` mirror are silent. Notebooks never download (``make data`` runs first),
-    so nothing here ends up in their outputs.
+    Copies from a ``file://`` mirror are silent. Notebooks never download
+    (``make data`` runs first), so nothing here ends up in their outputs.
     """
     if _is_file_url(url):
         yield lambda n: None
@@ -322,7 +427,14 @@ def _progress(url, name, total):
         with contextlib.suppress(ImportError):
             from tqdm.auto import tqdm
 
-            bar = tqdm(total=total, unit="B", unit_scale=True, desc=name, file=sys.stderr, leave=False)
+            bar = tqdm(
+                total=total,
+                unit="B",
+                unit_scale=True,
+                desc=name,
+                file=sys.stderr,
+                leave=False,
+            )
     try:
         yield (bar.update if bar else lambda n: None)
     finally:
@@ -331,15 +443,23 @@ def _progress(url, name, total):
 
 
 def select(names):
-    """Registry entries for dataset names (``mnist``) or file names; all of them when `names` is empty."""
+    """Registry entries for dataset names (``mnist``) or file names; all of
+    them when `names` is empty."""
     entries = registry()
     if not names:
         return list(entries.values())
     chosen = []
     for name in names:
-        match = [e for e in entries.values() if name in (e["name"], e["dataset"])]
+        match = [
+            e for e in entries.values() if name in (e["name"], e["dataset"])
+        ]
         if not match:
-            known = sorted({e["dataset"] for e in entries.values() if e["dataset"]} | set(entries))
-            raise ValueError(f"unknown dataset or file {name!r}; known: {', '.join(known)}")
+            known = sorted(
+                {e["dataset"] for e in entries.values() if e["dataset"]}
+                | set(entries)
+            )
+            raise ValueError(
+                f"unknown dataset or file {name!r}; known: {', '.join(known)}"
+            )
         chosen += [e for e in match if e not in chosen]
     return chosen

@@ -1,17 +1,22 @@
-"""Read the values a committed notebook glued with ``myst_nb.glue`` (chapter 12's comparison table).
+"""Read the values a committed notebook glued with ``myst_nb.glue`` (chapter
+12's comparison table).
 
-``myst_nb.glue(name, value, display=False)`` stores a ``display_data`` output whose metadata is
-``{"scrapbook": {"name": name, "mime_prefix": "application/papermill.record/"}}`` and whose data
-holds the value's representation under ``application/papermill.record/text/plain`` (with
-``display=True`` the prefix is empty and the key is plain ``text/plain``). The representation is
-what ``repr`` printed when the notebook ran: ``0.9874``, ``'81,674'``, ``5``. This module reads it
-back, so that a page can quote another chapter's measurement without retyping it.
+``myst_nb.glue(name, value, display=False)`` stores a ``display_data`` output
+whose metadata is ``{"scrapbook": {"name": name, "mime_prefix":
+"application/papermill.record/"}}`` and whose data holds the value's
+representation under ``application/papermill.record/text/plain`` (with
+``display=True`` the prefix is empty and the key is plain ``text/plain``). The
+representation is what ``repr`` printed when the notebook ran: ``0.9874``,
+``'81,674'``, ``5``. This module reads it back, so that a page can quote
+another chapter's measurement without retyping it.
 
-    book = find_book_root()                           # the folder with _toc.yml
-    values = read_glue(book / "chapters/07_mnist_rows/mnist_rows.ipynb")
-    values["mnist_test_acc_lstm"]                     # 0.9874 (a float)
-    require_glue(path, ["mnist_params_lstm"])         # ValueError naming a missing key
+    book = find_book_root()                           # the folder with
+    _toc.yml values = read_glue(book /
+    "chapters/07_mnist_rows/mnist_rows.ipynb") values["mnist_test_acc_lstm"]
+    # 0.9874 (a float) require_glue(path, ["mnist_params_lstm"])         #
+    ValueError naming a missing key
 """
+
 import ast
 import json
 import re
@@ -22,8 +27,9 @@ _NUMPY_SCALAR = re.compile(r"^np\.(?:float|int|uint|bool_?)\w*\((.*)\)$")
 
 
 def find_book_root(start=None):
-    """The book's root folder: `start` (default: the working directory) or the nearest parent
-    that holds ``_toc.yml``. A notebook runs in its own folder, so chapter 12 finds the others so.
+    """The book's root folder: `start` (default: the working directory) or the
+    nearest parent that holds ``_toc.yml``. A notebook runs in its own folder,
+    so chapter 12 finds the others so.
 
     Raises:
         ValueError: neither `start` nor any parent holds ``_toc.yml``.
@@ -33,19 +39,25 @@ def find_book_root(start=None):
     for folder in (start, *start.parents):
         if (folder / "_toc.yml").is_file():
             return folder
-    raise ValueError(f"start must lie inside the book (a folder with _toc.yml above it), "
-                     f"got {str(start)!r}")
+    raise ValueError(
+        f"start must lie inside the book (a folder with _toc.yml above it), "
+        f"got {str(start)!r}"
+    )
 
 
 def parse_repr(text):
     """Turn a glued text/plain representation back into a Python value.
 
-    Literals (numbers, strings, tuples, lists, dicts, booleans, None) are evaluated with
-    ``ast.literal_eval``; a numpy 2 scalar repr such as ``np.float64(0.98)`` gives the number
-    inside. Anything else (a figure's ``<Figure ...>``, a DataFrame) is returned as the text.
+    Literals (numbers, strings, tuples, lists, dicts, booleans, None) are
+    evaluated with ``ast.literal_eval``; a numpy 2 scalar repr such as
+    ``np.float64(0.98)`` gives the number inside. Anything else (a figure's
+    ``<Figure ...>``, a DataFrame) is returned as the text.
     """
     if not isinstance(text, str):
-        raise ValueError(f"text must be a str (a text/plain output), got {type(text).__name__}")
+        raise ValueError(
+            "text must be a str (a text/plain output), got "
+            f"{type(text).__name__}"
+        )
     text = text.strip()
     match = _NUMPY_SCALAR.match(text)
     if match:
@@ -57,7 +69,8 @@ def parse_repr(text):
 
 
 def _source_text(data, prefix):
-    """The text/plain entry of one output's data, joined if stored as a list of lines."""
+    """The text/plain entry of one output's data, joined if stored as a list of
+    lines."""
     text = data.get(prefix + "text/plain")
     if isinstance(text, list):
         text = "".join(text)
@@ -65,62 +78,84 @@ def _source_text(data, prefix):
 
 
 def read_glue(path):
-    """Return {name: value} for every value glued in the notebook at `path`, in notebook order.
+    """Return {name: value} for every value glued in the notebook at `path`, in
+    notebook order.
 
     Args:
         path: a .ipynb file (str or Path), committed with its outputs.
 
     Returns:
-        dict from glue name to the value parsed by `parse_repr`; a value glued without a
-        text/plain representation maps to None. If a name is glued twice, the later one wins
-        (as when the cell is run again).
+        dict from glue name to the value parsed by `parse_repr`; a value glued
+        without a text/plain representation maps to None. If a name is glued
+        twice, the later one wins (as when the cell is run again).
 
     Raises:
-        ValueError: `path` is not an existing .ipynb file or is not a notebook (no "cells").
+        ValueError: `path` is not an existing .ipynb file or is not a notebook
+        (no "cells").
     """
     path = Path(path)
     if path.suffix != ".ipynb" or not path.is_file():
-        raise ValueError(f"path must be an existing .ipynb notebook, got {str(path)!r}")
+        raise ValueError(
+            f"path must be an existing .ipynb notebook, got {str(path)!r}"
+        )
     try:
         notebook = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:
-        raise ValueError(f"path {str(path)!r} is not valid notebook JSON: {err}") from None
-    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
-        raise ValueError(f"path {str(path)!r} is not a notebook: it has no list of cells")
+        raise ValueError(
+            f"path {str(path)!r} is not valid notebook JSON: {err}"
+        ) from None
+    if not isinstance(notebook, dict) or not isinstance(
+        notebook.get("cells"), list
+    ):
+        raise ValueError(
+            f"path {str(path)!r} is not a notebook: it has no list of cells"
+        )
     values = {}
     for cell in notebook["cells"]:
         for output in cell.get("outputs", ()):
             meta = (output.get("metadata") or {}).get("scrapbook")
-            if output.get("output_type") != "display_data" or not isinstance(meta, dict):
+            if output.get("output_type") != "display_data" or not isinstance(
+                meta, dict
+            ):
                 continue
             name = meta.get("name")
             if not isinstance(name, str):
                 continue
-            text = _source_text(output.get("data") or {}, meta.get("mime_prefix", ""))
+            text = _source_text(
+                output.get("data") or {}, meta.get("mime_prefix", "")
+            )
             values[name] = None if text is None else parse_repr(text)
     return values
 
 
 def require_glue(path, names):
-    """Return {name: value} for exactly `names` from the notebook at `path`, or fail clearly.
+    """Return {name: value} for exactly `names` from the notebook at `path`, or
+    fail clearly.
 
     Args:
         path: a .ipynb file, as for `read_glue`.
         names: iterable of glue names (str) that the notebook must provide.
 
     Raises:
-        ValueError: `names` is empty or holds a non-str, or the notebook lacks one or more of the
-            names (the message lists the missing names and the names the notebook does glue).
+        ValueError: `names` is empty or holds a non-str, or the notebook lacks
+            one or more of the names (the message lists the missing names and
+            the names the notebook does glue).
     """
     if isinstance(names, str) or not isinstance(names, Iterable):
-        raise ValueError(f"names must be a list of glue names (str), got {names!r}")
+        raise ValueError(
+            f"names must be a list of glue names (str), got {names!r}"
+        )
     names = list(names)
     if not names or not all(isinstance(n, str) for n in names):
-        raise ValueError(f"names must be a non-empty list of str, got {names!r}")
+        raise ValueError(
+            f"names must be a non-empty list of str, got {names!r}"
+        )
     values = read_glue(path)
     missing = [n for n in names if n not in values or values[n] is None]
     if missing:
         have = ", ".join(sorted(values)) or "nothing"
-        raise ValueError(f"{Path(path).as_posix()} has no glued value for "
-                         f"{', '.join(map(repr, missing))} (it glues: {have})")
+        raise ValueError(
+            f"{Path(path).as_posix()} has no glued value for "
+            f"{', '.join(map(repr, missing))} (it glues: {have})"
+        )
     return {n: values[n] for n in names}

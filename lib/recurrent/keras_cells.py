@@ -11,6 +11,7 @@ cell and the Keras cell can be compared number for number.
 Keras is imported inside the functions, as in keras_bridge: `import recurrent`
 stays light.
 """
+
 import functools
 
 import numpy as np
@@ -19,7 +20,7 @@ from .checks import check_sequence
 from .keras_bridge import WEIGHT_NAMES
 from .lstm import PEEPHOLES
 
-WEIGHT_ORDER = WEIGHT_NAMES + PEEPHOLES    # the order of layer.get_weights()
+WEIGHT_ORDER = WEIGHT_NAMES + PEEPHOLES  # the order of layer.get_weights()
 
 
 @functools.cache
@@ -39,48 +40,62 @@ def peephole_lstm_cell_class():
 
         def __init__(self, units, **kwargs):
             super().__init__(**kwargs)
-            if (isinstance(units, bool)
-                    or not isinstance(units, (int, np.integer))
-                    or units < 1):
+            if (
+                isinstance(units, bool)
+                or not isinstance(units, (int, np.integer))
+                or units < 1
+            ):
                 raise ValueError(
-                    f"units must be a positive int, got {units!r}")
+                    f"units must be a positive int, got {units!r}"
+                )
             self.units = int(units)
-            self.state_size = [self.units, self.units]      # h and c
+            self.state_size = [self.units, self.units]  # h and c
             self.output_size = self.units
 
         def build(self, input_shape):
             D, H = input_shape[-1], self.units
 
-            def bias_init(shape, dtype=None):    # forget block 1, as Keras
-                return ops.concatenate([ops.zeros((H,), dtype),
-                                        ops.ones((H,), dtype),
-                                        ops.zeros((2 * H,), dtype)])
+            def bias_init(shape, dtype=None):  # forget block 1, as Keras
+                return ops.concatenate(
+                    [
+                        ops.zeros((H,), dtype),
+                        ops.ones((H,), dtype),
+                        ops.zeros((2 * H,), dtype),
+                    ]
+                )
 
             self.kernel = self.add_weight(
-                shape=(D, 4 * H), initializer="glorot_uniform",
-                name="kernel")
+                shape=(D, 4 * H), initializer="glorot_uniform", name="kernel"
+            )
             self.recurrent_kernel = self.add_weight(
-                shape=(H, 4 * H), initializer="orthogonal",
-                name="recurrent_kernel")
-            self.bias = self.add_weight(shape=(4 * H,),
-                                        initializer=bias_init, name="bias")
-            self.peepholes = [                          # p_i, p_f, p_o
-                self.add_weight(shape=(H,), initializer="glorot_uniform",
-                                name=name)
-                for name in PEEPHOLES]
+                shape=(H, 4 * H),
+                initializer="orthogonal",
+                name="recurrent_kernel",
+            )
+            self.bias = self.add_weight(
+                shape=(4 * H,), initializer=bias_init, name="bias"
+            )
+            self.peepholes = [  # p_i, p_f, p_o
+                self.add_weight(
+                    shape=(H,), initializer="glorot_uniform", name=name
+                )
+                for name in PEEPHOLES
+            ]
 
         def call(self, inputs, states):
-            h_prev, c_prev = states                     # (N, H) each
-            p_i, p_f, p_o = self.peepholes              # (H,) each
-            a = (ops.matmul(inputs, self.kernel)
-                 + ops.matmul(h_prev, self.recurrent_kernel)
-                 + self.bias)                           # (N, 4H)
+            h_prev, c_prev = states  # (N, H) each
+            p_i, p_f, p_o = self.peepholes  # (H,) each
+            a = (
+                ops.matmul(inputs, self.kernel)
+                + ops.matmul(h_prev, self.recurrent_kernel)
+                + self.bias
+            )  # (N, 4H)
             a_i, a_f, a_c, a_o = ops.split(a, 4, axis=-1)  # i, f, c, o
-            i = ops.sigmoid(a_i + p_i * c_prev)         # look at c_{t-1}
+            i = ops.sigmoid(a_i + p_i * c_prev)  # look at c_{t-1}
             f = ops.sigmoid(a_f + p_f * c_prev)
-            c = f * c_prev + i * ops.tanh(a_c)          # (3.5)
-            o = ops.sigmoid(a_o + p_o * c)              # looks at c_t
-            h = o * ops.tanh(c)                         # (3.6)
+            c = f * c_prev + i * ops.tanh(a_c)  # (3.5)
+            o = ops.sigmoid(a_o + p_o * c)  # looks at c_t
+            h = o * ops.tanh(c)  # (3.6)
             return h, [h, c]
 
         def get_config(self):
@@ -117,7 +132,8 @@ def to_keras(params):
         got = list(params) if isinstance(params, dict) else type(params)
         raise ValueError(
             f"params must have exactly the keys {list(WEIGHT_ORDER)} "
-            f"(rc.lstm.init_params(..., peephole=True)), got {got}")
+            f"(rc.lstm.init_params(..., peephole=True)), got {got}"
+        )
     return [params[key] for key in WEIGHT_ORDER]
 
 
@@ -130,8 +146,12 @@ def keras_layer(params):
     """
     weights = to_keras(params)
     D, H = weights[0].shape[0], weights[1].shape[0]
-    layer = peephole_lstm_layer(H, return_sequences=True, return_state=True,
-                                dtype=str(weights[0].dtype))
+    layer = peephole_lstm_layer(
+        H,
+        return_sequences=True,
+        return_state=True,
+        dtype=str(weights[0].dtype),
+    )
     layer.build((None, None, D))
     layer.set_weights(weights)
     return layer
@@ -165,13 +185,21 @@ def forward_backward(params, x, state0, dh_seq, dstate):
     with tf.GradientTape() as tape:
         tape.watch([x_tf] + states)
         h_seq, h_T, c_T = layer(x_tf, initial_state=states)
-        loss = (tf.reduce_sum(h_seq * dh_seq)
-                + tf.reduce_sum(h_T * dstate[0])
-                + tf.reduce_sum(c_T * dstate[1]))
+        loss = (
+            tf.reduce_sum(h_seq * dh_seq)
+            + tf.reduce_sum(h_T * dstate[0])
+            + tf.reduce_sum(c_T * dstate[1])
+        )
     cell = layer.cell
     weights = [cell.kernel, cell.recurrent_kernel, cell.bias, *cell.peepholes]
     dx, dh0, dc0, *dweights = tape.gradient(
-        loss, [x_tf] + states + [w.value for w in weights])
+        loss, [x_tf] + states + [w.value for w in weights]
+    )
     grads = {key: np.asarray(g) for key, g in zip(WEIGHT_ORDER, dweights)}
-    return (np.asarray(h_seq), (np.asarray(h_T), np.asarray(c_T)),
-            np.asarray(dx), grads, (np.asarray(dh0), np.asarray(dc0)))
+    return (
+        np.asarray(h_seq),
+        (np.asarray(h_T), np.asarray(c_T)),
+        np.asarray(dx),
+        grads,
+        (np.asarray(dh0), np.asarray(dc0)),
+    )

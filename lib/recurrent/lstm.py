@@ -1,59 +1,103 @@
-"""The LSTM cell (Keras LSTM) in numpy, forward and backward side by side (chapter 3).
+"""The LSTM cell (Keras LSTM) in numpy, forward and backward side by side
+(chapter 3).
 
-With the pre-activations a = x_t W + h_{t-1} U + b cut into four blocks in Keras's gate order i, f, c, o:
+With the pre-activations a = x_t W + h_{t-1} U + b cut into four blocks in
+Keras's gate order i, f, c, o:
 
     i = sigmoid(a_i)   f = sigmoid(a_f)   c~ = tanh(a_c)   o = sigmoid(a_o)
     c_t = f * c_{t-1} + i * c~          h_t = o * tanh(c_t)
 
-W = params["kernel"] (D, 4H), U = params["recurrent_kernel"] (H, 4H), b = params["bias"] (4H,).
+W = params["kernel"] (D, 4H), U = params["recurrent_kernel"] (H, 4H), b =
+params["bias"] (4H,).
 
-`peephole=True` adds diagonal peepholes (Gers & Schmidhuber 2000), three (H,) weights that let the
-gates look at the cell state: i = sigmoid(a_i + p_i * c_{t-1}), f = sigmoid(a_f + p_f * c_{t-1}),
-o = sigmoid(a_o + p_o * c_t). Keras has no such layer, so the gradient check is its only proof.
+`peephole=True` adds diagonal peepholes (Gers & Schmidhuber 2000), three (H,)
+weights that let the gates look at the cell state: i = sigmoid(a_i + p_i *
+c_{t-1}), f = sigmoid(a_f + p_f * c_{t-1}), o = sigmoid(a_o + p_o * c_t). Keras
+has no such layer, so the gradient check is its only proof.
 
 Two implementations of the same equations, as in rnn.py:
-  * `step_forward` / `step_backward`: the reference, one time step, one equation per line with the
-    numbers of chapter 3, which shows this code.
-  * `forward` / `backward`: the whole sequence, fast (fastpath.py, the appendix "How fast is numpy?"):
-    one matmul for all input projections, one h U per step, time-major arrays, gate gradients of all
-    steps kept in one (T, N, 4H) array and turned into dW, dU, db, dx after the loop. The elementwise
-    work of a step runs in place on the four gates stacked as (4, N, H), so that each gate is one
-    contiguous block: numpy is several times slower on the strided column blocks [:, :H], [:, H:2H],
-    ... of an (N, 4H) array. The tests check them against a chain of reference steps.
+  * `step_forward` / `step_backward`: the reference, one time step, one
+    equation per line with the numbers of chapter 3, which shows this code.
+  * `forward` / `backward`: the whole sequence, fast (fastpath.py, the appendix
+    "How fast is numpy?"):
+    one matmul for all input projections, one h U per step, time-major arrays,
+    gate gradients of all steps kept in one (T, N, 4H) array and turned into
+    dW, dU, db, dx after the loop. The elementwise work of a step runs in place
+    on the four gates stacked as (4, N, H), so that each gate is one contiguous
+    block: numpy is several times slower on the strided column blocks
+    [:, :H], [:, H:2H], ... of an (N, 4H) array. The tests check them against
+    a chain of reference steps.
 
-`mask=` (chapter 11) follows Keras as in rnn.py: a padded step carries (h, c) over unchanged.
+`mask=` (chapter 11) follows Keras as in rnn.py: a padded step carries (h, c)
+over unchanged.
 """
+
 from collections.abc import Mapping
 
 import numpy as np
 
 from .activations import dsigmoid, dtanh, sigmoid
-from .checks import check_array, check_mask, check_params, check_sequence, check_state
-from .fastpath import (blocks, final_state, flush_tiny, mask_time_major, masked_outputs, previous_states,
-                       swap_nt)
+from .checks import (
+    check_array,
+    check_mask,
+    check_params,
+    check_sequence,
+    check_state,
+)
+from .fastpath import (
+    blocks,
+    final_state,
+    flush_tiny,
+    mask_time_major,
+    masked_outputs,
+    previous_states,
+    swap_nt,
+)
 from .init import check_init, glorot_uniform, orthogonal
 
-__all__ = ["init_params", "step_forward", "step_backward", "forward", "backward", "final_state", "PEEPHOLES",
-           "KERAS_NAME", "BLOCKS", "STATE_NAMES"]
+__all__ = [
+    "init_params",
+    "step_forward",
+    "step_backward",
+    "forward",
+    "backward",
+    "final_state",
+    "PEEPHOLES",
+    "KERAS_NAME",
+    "BLOCKS",
+    "STATE_NAMES",
+]
 
-# What the cell is, for the code around it (keras_bridge, gradcheck, gradient_flow, bench, the tests):
-KERAS_NAME = "LSTM"   # its twin in keras.layers
-BLOCKS = 4   # weight blocks: kernel (D, 4H), recurrent_kernel (H, 4H), gate order i, f, c, o
-STATE_NAMES = ("h", "c")   # what state0 and final_state hold: the pair (h, c), each (N, H)
+# What the cell is, for the code around it (keras_bridge, gradcheck,
+# gradient_flow, bench, the tests):
+KERAS_NAME = "LSTM"  # its twin in keras.layers
+# weight blocks: kernel (D, 4H), recurrent_kernel (H, 4H), gate order i, f, c,
+# o
+BLOCKS = 4
+# what state0 and final_state hold: the pair (h, c), each (N, H)
+STATE_NAMES = ("h", "c")
 
-PEEPHOLES = ("input_gate_peephole_weights", "forget_gate_peephole_weights", "output_gate_peephole_weights")
+PEEPHOLES = (
+    "input_gate_peephole_weights",
+    "forget_gate_peephole_weights",
+    "output_gate_peephole_weights",
+)
 
 
 def init_params(input_dim, units, *, rng, dtype=np.float32, peephole=False):
-    """Parameters as keras.layers.LSTM initialises them, plus optional peepholes.
+    """Parameters as keras.layers.LSTM initialises them, plus optional
+    peepholes.
 
-    Glorot-uniform kernel, orthogonal recurrent kernel, zero bias except the forget block, which
-    starts at 1 (Keras unit_forget_bias=True): a new cell keeps its memory until it learns not to.
+    Glorot-uniform kernel, orthogonal recurrent kernel, zero bias except the
+    forget block, which starts at 1 (Keras unit_forget_bias=True): a new cell
+    keeps its memory until it learns not to.
 
-    The peephole weights are drawn glorot-uniform for a vector (fan_in = fan_out = H, limit
-    sqrt(3 / H)), as the PeepholeLSTMCell of tf.keras did with these names. Small random values
-    let every peephole receive a different gradient from the first step; they are drawn after the
-    other weights, so kernel and recurrent_kernel equal those of the plain LSTM for the same rng.
+    The peephole weights are drawn glorot-uniform for a vector (fan_in =
+    fan_out = H, limit sqrt(3 / H)), as the PeepholeLSTMCell of tf.keras did
+    with these names. Small random values let every peephole receive a
+    different gradient from the first step; they are drawn after the other
+    weights, so kernel and recurrent_kernel equal those of the plain LSTM for
+    the same rng.
 
     Args:
         input_dim: D.  units: H.
@@ -62,13 +106,17 @@ def init_params(input_dim, units, *, rng, dtype=np.float32, peephole=False):
         peephole: add the three (H,) peephole weights.
 
     Returns:
-        dict kernel (D, 4H), recurrent_kernel (H, 4H), bias (4H,) [, the three peepholes (H,)].
+        dict kernel (D, 4H), recurrent_kernel (H, 4H), bias (4H,) [, the three
+        peepholes (H,)].
     """
     D, H = check_init(input_dim, units, rng, dtype)
-    params = {"kernel": glorot_uniform((D, 4 * H), rng, dtype),
-              "recurrent_kernel": orthogonal((H, 4 * H), rng, dtype),
-              "bias": np.zeros(4 * H, dtype)}
-    params["bias"][H:2 * H] = 1                                     # forget gate starts open
+    params = {
+        "kernel": glorot_uniform((D, 4 * H), rng, dtype),
+        "recurrent_kernel": orthogonal((H, 4 * H), rng, dtype),
+        "bias": np.zeros(4 * H, dtype),
+    }
+    # forget gate starts open
+    params["bias"][H : 2 * H] = 1
     if peephole:
         for name in PEEPHOLES:
             params[name] = glorot_uniform((H,), rng, dtype)
@@ -76,16 +124,33 @@ def init_params(input_dim, units, *, rng, dtype=np.float32, peephole=False):
 
 
 def variant_of(params):
-    """peephole as the keys say: True when params holds any of the PEEPHOLES weights."""
-    return isinstance(params, Mapping) and any(name in params for name in PEEPHOLES)
+    """peephole as the keys say: True when params holds any of the PEEPHOLES
+    weights."""
+    return isinstance(params, Mapping) and any(
+        name in params for name in PEEPHOLES
+    )
 
 
 def _check(params, peephole):
-    has_peepholes = isinstance(params, Mapping) and any(name in params for name in PEEPHOLES)
-    hints = {"hint_missing": " (peephole=True needs the peephole weights: init_params(..., peephole=True))"
-             if peephole else "",
-             "hint_unexpected": " (a peephole LSTM needs peephole=True)" if has_peepholes and not peephole else ""}
-    D, H, dtype = check_params(params, 4, extra=PEEPHOLES if peephole else (), gates="i, f, c, o", **hints)
+    has_peepholes = isinstance(params, Mapping) and any(
+        name in params for name in PEEPHOLES
+    )
+    hints = {
+        "hint_missing": " (peephole=True needs the peephole weights: "
+        "init_params(..., peephole=True))"
+        if peephole
+        else "",
+        "hint_unexpected": " (a peephole LSTM needs peephole=True)"
+        if has_peepholes and not peephole
+        else "",
+    }
+    D, H, dtype = check_params(
+        params,
+        4,
+        extra=PEEPHOLES if peephole else (),
+        gates="i, f, c, o",
+        **hints,
+    )
     check_array("params['bias']", params["bias"], (4 * H,), "(4H,)", dtype)
     for name in PEEPHOLES if peephole else ():
         check_array(f"params['{name}']", params[name], (H,), "(H,)", dtype)
@@ -96,7 +161,10 @@ def _peepholes(params, peephole):
     return tuple(params[name] for name in PEEPHOLES) if peephole else None
 
 
-# ---------------------------------------------------------------- one time step: the reference
+# ------------------------------------------------ one time step: the reference
+# The reference steps keep their hand-aligned equation comments (the chapters
+# show them): the formatter leaves them alone.
+# fmt: off
 
 def step_forward(x_t, state_prev, params, *, peephole=False):
     """One LSTM step, equations (3.1)-(3.6).
@@ -182,89 +250,124 @@ def step_backward(dstate_t, step_cache):
         grads.update(_peephole_grads(delta, c_prev, c_t, axes=0))
     return dx_t, (dh_prev, dc_prev), grads
 
+# fmt: on
 
-# ---------------------------------------------------------------- the fast path: one step's kernels
+# ------------------------------------------- the fast path: one step's kernels
+
 
 def _cell_forward(gates, proj, h_prev, c_prev, U, peep, h_out, c_out, tmp):
-    """One step: `proj` (N, 4H) = x_t W + b; writes i, f, c~, o into `gates` (4, N, H).
+    """One step: `proj` (N, 4H) = x_t W + b; writes i, f, c~, o into `gates`
+    (4, N, H).
 
-    Writes c_t into c_out and h_t into h_out (N, H); peep is None or (p_i, p_f, p_o);
-    tmp is an (N, 4H) scratch array, so that the loop allocates nothing. proj is overwritten.
+    Writes c_t into c_out and h_t into h_out (N, H); peep is None or (p_i, p_f,
+    p_o); tmp is an (N, 4H) scratch array, so that the loop allocates nothing.
+    proj is overwritten.
     """
     H = h_prev.shape[1]
-    proj += np.matmul(h_prev, U, out=tmp)                           # (N, 4H) z = x W + b + h U
-    np.copyto(gates, blocks(proj, 4))                               # (4, N, H) each gate contiguous
-    i, f, g, o = gates                                              # (N, H) each
-    work = tmp.reshape(4, -1, H)[0]                                 # (N, H) tmp's memory, free again
+    # (N, 4H) z = x W + b + h U
+    proj += np.matmul(h_prev, U, out=tmp)
+    # (4, N, H) each gate contiguous
+    np.copyto(gates, blocks(proj, 4))
+    # (N, H) each
+    i, f, g, o = gates
+    # (N, H) tmp's memory, free again
+    work = tmp.reshape(4, -1, H)[0]
     if peep is not None:
         i += np.multiply(peep[0], c_prev, out=work)
         f += np.multiply(peep[1], c_prev, out=work)
-    sigmoid(gates[:2], out=gates[:2])                               # i, f: eqs (3.1), (3.2)
-    np.tanh(g, out=g)                                               # candidate c~: eq (3.3)
+    # i, f: eqs (3.1), (3.2)
+    sigmoid(gates[:2], out=gates[:2])
+    # candidate c~: eq (3.3)
+    np.tanh(g, out=g)
     np.multiply(f, c_prev, out=c_out)
-    c_out += np.multiply(i, g, out=work)                            # c_t = f c_prev + i c~ (3.5)
+    # c_t = f c_prev + i c~ (3.5)
+    c_out += np.multiply(i, g, out=work)
     if peep is not None:
-        o += np.multiply(peep[2], c_out, out=work)                  # o looks at the new cell
-    sigmoid(o, out=o)                                               # eq (3.4)
+        # o looks at the new cell
+        o += np.multiply(peep[2], c_out, out=work)
+    sigmoid(o, out=o)  # eq (3.4)
     np.tanh(c_out, out=h_out)
-    h_out *= o                                                      # h_t = o tanh(c_t) (3.6)
+    # h_t = o tanh(c_t) (3.6)
+    h_out *= o
 
 
 def _cell_backward(dh, dc, gates, c_prev, c_t, peep, dz, work):
-    """Write dL/dz of the four pre-activations into dz (4, N, H) and turn dc into dL/dc_prev.
+    """Write dL/dz of the four pre-activations into dz (4, N, H) and turn dc
+    into dL/dc_prev.
 
-    gates: i, f, c~, o as (4, N, H). dh, dc: everything that reaches h_t and c_t from later steps
-    and outputs (N, H); dc is overwritten with dL/dc_prev. work: (2, N, H) scratch.
+    gates: i, f, c~, o as (4, N, H). dh, dc: everything that reaches h_t and
+    c_t from later steps and outputs (N, H); dc is overwritten with dL/dc_prev.
+    work: (2, N, H) scratch.
     """
-    i, f, g, o = gates                                              # (N, H) each
-    dz_i, dz_f, dz_g, dz_o = dz                                     # (N, H) each
-    tanh_c, d = work                                                # (N, H) each
-    np.tanh(c_t, out=tanh_c)                                        # recomputed, not cached
+    # (N, H) each
+    i, f, g, o = gates
+    # (N, H) each
+    dz_i, dz_f, dz_g, dz_o = dz
+    # (N, H) each
+    tanh_c, d = work
+    # recomputed, not cached
+    np.tanh(c_t, out=tanh_c)
     np.multiply(dh, tanh_c, out=dz_o)
-    dz_o *= dsigmoid(o, out=d)                                      # delta^o: eq (3.7)
-    dc_via_h = dtanh(tanh_c, out=tanh_c)                            # tanh_c's memory, reused
+    # delta^o: eq (3.7)
+    dz_o *= dsigmoid(o, out=d)
+    # tanh_c's memory, reused
+    dc_via_h = dtanh(tanh_c, out=tanh_c)
     dc_via_h *= o
-    dc_via_h *= dh                                                  # h-bar o (1 - tanh^2 c_t)
-    dc += dc_via_h                                                  # all that reaches c_t (3.8)
+    # h-bar o (1 - tanh^2 c_t)
+    dc_via_h *= dh
+    # all that reaches c_t (3.8)
+    dc += dc_via_h
     if peep is not None:
-        dc += np.multiply(dz_o, peep[2], out=d)                     # ... and o, with a peephole
+        # ... and o, with a peephole
+        dc += np.multiply(dz_o, peep[2], out=d)
     np.multiply(dc, g, out=dz_i)
-    dz_i *= dsigmoid(i, out=d)                                      # delta^i: eq (3.9)
+    # delta^i: eq (3.9)
+    dz_i *= dsigmoid(i, out=d)
     np.multiply(dc, c_prev, out=dz_f)
-    dz_f *= dsigmoid(f, out=d)                                      # delta^f: eq (3.10)
+    # delta^f: eq (3.10)
+    dz_f *= dsigmoid(f, out=d)
     np.multiply(dc, i, out=dz_g)
-    dz_g *= dtanh(g, out=d)                                         # delta^c: eq (3.11)
-    dc *= f                                                         # dL/dc_prev: eq (3.12)
+    # delta^c: eq (3.11)
+    dz_g *= dtanh(g, out=d)
+    # dL/dc_prev: eq (3.12)
+    dc *= f
     if peep is not None:
         dc += np.multiply(dz_i, peep[0], out=d)
         dc += np.multiply(dz_f, peep[1], out=d)
 
 
 def _peephole_grads(dz, c_prev, c_t, axes):
-    """dL/dp for the three peepholes (H,), summing over the batch (and time) `axes`."""
+    """dL/dp for the three peepholes (H,), summing over the batch (and time)
+    `axes`."""
     H = c_t.shape[-1]
-    return {PEEPHOLES[0]: (dz[..., :H] * c_prev).sum(axis=axes),
-            PEEPHOLES[1]: (dz[..., H:2 * H] * c_prev).sum(axis=axes),
-            PEEPHOLES[2]: (dz[..., 3 * H:] * c_t).sum(axis=axes)}
+    return {
+        PEEPHOLES[0]: (dz[..., :H] * c_prev).sum(axis=axes),
+        PEEPHOLES[1]: (dz[..., H : 2 * H] * c_prev).sum(axis=axes),
+        PEEPHOLES[2]: (dz[..., 3 * H :] * c_t).sum(axis=axes),
+    }
 
 
-# ---------------------------------------------------------------- the fast path: the whole sequence
+# ------------------------------------------- the fast path: the whole sequence
+
 
 def forward(x, params, state0=None, *, peephole=None, mask=None):
     """Run the LSTM over a sequence (Keras LSTM with return_sequences=True).
 
     Args:
-        x: inputs, (N, T, D), float32 or float64 (params must have the same dtype).
-        params: dict kernel (D, 4H), recurrent_kernel (H, 4H), bias (4H,) [, peepholes (H,)].
+        x: inputs, (N, T, D), float32 or float64 (params must have the same
+            dtype).
+        params: dict kernel (D, 4H), recurrent_kernel (H, 4H), bias (4H,) [,
+            peepholes (H,)].
         state0: (h0, c0), each (N, H); zeros when None.
-        peephole: use the peephole weights; None reads it from the keys (PEEPHOLES present or not).
-        mask: None, or (N, T) bool, True for a real step (chapter 11): a padded step carries (h, c)
-            over and repeats the previous output (Keras, zero_output_for_mask=False); every row
-            needs at least one True.
+        peephole: use the peephole weights; None reads it from the keys
+            (PEEPHOLES present or not).
+        mask: None, or (N, T) bool, True for a real step (chapter 11): a padded
+            step carries (h, c) over and repeats the previous output (Keras,
+            zero_output_for_mask=False); every row needs at least one True.
 
     Returns:
-        h_seq: hidden states h_1..h_T, (N, T, H), dtype of x. The cache holds it too: do not
-            modify it in place before calling backward.
+        h_seq: hidden states h_1..h_T, (N, T, H), dtype of x. The cache holds
+            it too: do not modify it in place before calling backward.
         cache: for backward and final_state.
     """
     peephole = variant_of(params) if peephole is None else peephole
@@ -274,31 +377,51 @@ def forward(x, params, state0=None, *, peephole=None, mask=None):
     h0, c0 = check_state("state0", state0, N, H, dtype, pair=True)
     mask = check_mask(mask, N, T)
     U, peep = params["recurrent_kernel"], _peepholes(params, peephole)
-    x_tm = swap_nt(x)                                               # (T, N, D)
-    proj = (x_tm.reshape(T * N, D) @ params["kernel"]).reshape(T, N, 4 * H)   # (T, N, 4H)
+    x_tm = swap_nt(x)  # (T, N, D)
+    # (T, N, 4H)
+    proj = (x_tm.reshape(T * N, D) @ params["kernel"]).reshape(T, N, 4 * H)
     proj += params["bias"]
-    gates = np.empty((T, 4, N, H), dtype)                           # (T, 4, N, H) i, f, c~, o per step
-    h_tm = np.empty((T, N, H), dtype)                               # (T, N, H)
-    c_tm = np.empty((T, N, H), dtype)                               # (T, N, H)
-    tmp = np.empty((N, 4 * H), dtype)                               # scratch for every step
+    # (T, 4, N, H) i, f, c~, o per step
+    gates = np.empty((T, 4, N, H), dtype)
+    h_tm = np.empty((T, N, H), dtype)  # (T, N, H)
+    c_tm = np.empty((T, N, H), dtype)  # (T, N, H)
+    # scratch for every step
+    tmp = np.empty((N, 4 * H), dtype)
     h, c = h0, c0
     if mask is None:
         for t in range(T):
-            _cell_forward(gates[t], proj[t], h, c, U, peep, h_tm[t], c_tm[t], tmp)
+            _cell_forward(
+                gates[t], proj[t], h, c, U, peep, h_tm[t], c_tm[t], tmp
+            )
             h, c = h_tm[t], c_tm[t]
     else:
-        carry, _ = mask_time_major(mask, dtype)                     # (T, N, 1)
+        carry, _ = mask_time_major(mask, dtype)  # (T, N, 1)
         for t in range(T):
-            _cell_forward(gates[t], proj[t], h, c, U, peep, h_tm[t], c_tm[t], tmp)
-            np.copyto(h_tm[t], h, where=carry[t])                   # padded rows keep h_{t-1}
-            np.copyto(c_tm[t], c, where=carry[t])                   # ... and c_{t-1}
+            _cell_forward(
+                gates[t], proj[t], h, c, U, peep, h_tm[t], c_tm[t], tmp
+            )
+            # padded rows keep h_{t-1}
+            np.copyto(h_tm[t], h, where=carry[t])
+            # ... and c_{t-1}
+            np.copyto(c_tm[t], c, where=carry[t])
             h, c = h_tm[t], c_tm[t]
-    h_seq = h_tm.swapaxes(0, 1)                                     # (N, T, H) view, batch-major
+    # (N, T, H) view, batch-major
+    h_seq = h_tm.swapaxes(0, 1)
     if mask is not None:
         h_seq = masked_outputs(h_seq, mask)
-    cache = {"x_tm": x_tm, "params": params, "peephole": peephole, "h0": h0, "c0": c0,
-             "gates": gates, "h_tm": h_tm, "c_tm": c_tm, "h_seq": h_seq, "mask": mask,
-             "state_keys": ("h_tm", "c_tm")}
+    cache = {
+        "x_tm": x_tm,
+        "params": params,
+        "peephole": peephole,
+        "h0": h0,
+        "c0": c0,
+        "gates": gates,
+        "h_tm": h_tm,
+        "c_tm": c_tm,
+        "h_seq": h_seq,
+        "mask": mask,
+        "state_keys": ("h_tm", "c_tm"),
+    }
     return h_seq, cache
 
 
@@ -306,10 +429,13 @@ def backward(dh_seq, cache, dstate=None):
     """Backpropagation through time for forward.
 
     Args:
-        dh_seq: dL/dh_t for every step, (N, T, H); None means zeros (only the final state is used).
-        cache: from forward; if forward had a mask, padded steps hand the gradient of the
-            state on unchanged and give none to their input, as in Keras.
-        dstate: (dh_T, dc_T), each (N, H), from whatever uses the final state; None means zeros.
+        dh_seq: dL/dh_t for every step, (N, T, H); None means zeros (only the
+            final state is used).
+        cache: from forward; if forward had a mask, padded steps hand the
+            gradient of the state on unchanged and give none to their input, as
+            in Keras.
+        dstate: (dh_T, dc_T), each (N, H), from whatever uses the final state;
+            None means zeros.
 
     Returns:
         dx: (N, T, D).
@@ -317,40 +443,58 @@ def backward(dh_seq, cache, dstate=None):
         dstate0: (dh0, dc0), each (N, H).
     """
     x_tm, params, peephole = cache["x_tm"], cache["params"], cache["peephole"]
-    gates, h_tm, c_tm, h0, c0 = cache["gates"], cache["h_tm"], cache["c_tm"], cache["h0"], cache["c0"]
+    gates, h_tm, c_tm, h0, c0 = (
+        cache["gates"],
+        cache["h_tm"],
+        cache["c_tm"],
+        cache["h0"],
+        cache["c0"],
+    )
     T, N, H = h_tm.shape
     D = x_tm.shape[2]
     if dh_seq is not None:
         check_array("dh_seq", dh_seq, (N, T, H), "(N, T, H)", h_tm.dtype)
-    dh, dc = (s.copy() for s in check_state("dstate", dstate, N, H, h_tm.dtype, pair=True))
+    dh, dc = (
+        s.copy()
+        for s in check_state("dstate", dstate, N, H, h_tm.dtype, pair=True)
+    )
     U_T, peep = params["recurrent_kernel"].T, _peepholes(params, peephole)
-    dz = np.empty((T, N, 4 * H), h_tm.dtype)                        # (T, N, 4H) gate pre-activation grads
-    dz4 = np.empty((4, N, H), h_tm.dtype)                           # one step's, gate blocks contiguous
-    work = np.empty((2, N, H), h_tm.dtype)                          # scratch for every step
+    # (T, N, 4H) gate pre-activation grads
+    dz = np.empty((T, N, 4 * H), h_tm.dtype)
+    # one step's, gate blocks contiguous
+    dz4 = np.empty((4, N, H), h_tm.dtype)
+    # scratch for every step
+    work = np.empty((2, N, H), h_tm.dtype)
     mask = cache.get("mask")
     if mask is None:
         for t in reversed(range(T)):
             if dh_seq is not None:
-                dh += dh_seq[:, t]                                  # (N, H) output + next step
+                # (N, H) output + next step
+                dh += dh_seq[:, t]
             c_prev = c_tm[t - 1] if t > 0 else c0
             _cell_backward(dh, dc, gates[t], c_prev, c_tm[t], peep, dz4, work)
-            np.copyto(blocks(dz[t], 4), dz4)                        # (N, 4H) blocks side by side
-            np.matmul(dz[t], U_T, out=dh)                           # (N, H) the only matmul in the loop
+            # (N, 4H) blocks side by side
+            np.copyto(blocks(dz[t], 4), dz4)
+            # (N, H) the only matmul in the loop
+            np.matmul(dz[t], U_T, out=dh)
             flush_tiny(dh)
             flush_tiny(dc)
     else:
-        carry, real = mask_time_major(mask, h_tm.dtype)             # (T, N, 1)
+        carry, real = mask_time_major(mask, h_tm.dtype)  # (T, N, 1)
         if dh_seq is not None:
             dh_seq = masked_outputs(dh_seq, mask)
-        carry_h, carry_c = np.empty_like(dh), np.empty_like(dc)     # (N, H) each
+        # (N, H) each
+        carry_h, carry_c = np.empty_like(dh), np.empty_like(dc)
         for t in reversed(range(T)):
             if dh_seq is not None:
                 dh += dh_seq[:, t]
             c_prev = c_tm[t - 1] if t > 0 else c0
-            np.multiply(dh, carry[t], out=carry_h)                  # what a padded row hands on
+            # what a padded row hands on
+            np.multiply(dh, carry[t], out=carry_h)
             np.multiply(dc, carry[t], out=carry_c)
             _cell_backward(dh, dc, gates[t], c_prev, c_tm[t], peep, dz4, work)
-            dz4 *= real[t]                                          # a padded step gets no gradient
+            # a padded step gets no gradient
+            dz4 *= real[t]
             np.copyto(blocks(dz[t], 4), dz4)
             np.matmul(dz[t], U_T, out=dh)
             dh += carry_h
@@ -358,12 +502,18 @@ def backward(dh_seq, cache, dstate=None):
             dc += carry_c
             flush_tiny(dh)
             flush_tiny(dc)
-    dz2 = dz.reshape(T * N, 4 * H)                                  # (TN, 4H)
-    grads = {"kernel": x_tm.reshape(T * N, D).T @ dz2,              # (D, 4H)
-             "recurrent_kernel": previous_states(h0, h_tm).reshape(T * N, H).T @ dz2,   # (H, 4H)
-             "bias": dz2.sum(axis=0)}                               # (4H,)
+    dz2 = dz.reshape(T * N, 4 * H)  # (TN, 4H)
+    grads = {
+        "kernel": x_tm.reshape(T * N, D).T @ dz2,  # (D, 4H)
+        # (H, 4H)
+        "recurrent_kernel": previous_states(h0, h_tm).reshape(T * N, H).T
+        @ dz2,
+        "bias": dz2.sum(axis=0),
+    }  # (4H,)
     if peephole:
-        grads.update(_peephole_grads(dz, previous_states(c0, c_tm), c_tm, axes=(0, 1)))
-    dx = swap_nt((dz2 @ params["kernel"].T).reshape(T, N, D))      # (N, T, D) batch-major again
+        grads.update(
+            _peephole_grads(dz, previous_states(c0, c_tm), c_tm, axes=(0, 1))
+        )
+    # (N, T, D) batch-major again
+    dx = swap_nt((dz2 @ params["kernel"].T).reshape(T, N, D))
     return dx, grads, (dh, dc)
-

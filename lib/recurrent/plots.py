@@ -1,26 +1,55 @@
-"""Figures the chapters draw more than once (chapter 1: the recurrent cell unrolled in time)."""
+"""Figures the chapters draw more than once (chapter 1: the recurrent cell
+unrolled in time)."""
+
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from .checks import check_int
 
 
 def _box(ax, x, y, text, color, w=0.8, h=0.5):
-    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.03",
-                                facecolor=color, edgecolor="black", linewidth=1))
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - w / 2, y - h / 2),
+            w,
+            h,
+            boxstyle="round,pad=0.03",
+            facecolor=color,
+            edgecolor="black",
+            linewidth=1,
+        )
+    )
     ax.text(x, y, text, ha="center", va="center", fontsize=11)
 
 
 def _arrow(ax, start, end, label="", offset=(0.0, 0.0)):
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, linewidth=1.2, color="black"))
+    ax.add_patch(
+        FancyArrowPatch(
+            start,
+            end,
+            arrowstyle="-|>",
+            mutation_scale=12,
+            linewidth=1.2,
+            color="black",
+        )
+    )
     if label:
-        ax.text((start[0] + end[0]) / 2 + offset[0], (start[1] + end[1]) / 2 + offset[1], label,
-                ha="center", va="center", fontsize=10, color="tab:blue")
+        ax.text(
+            (start[0] + end[0]) / 2 + offset[0],
+            (start[1] + end[1]) / 2 + offset[1],
+            label,
+            ha="center",
+            va="center",
+            fontsize=10,
+            color="tab:blue",
+        )
 
 
 def draw_unrolled(ax, T=4):
-    """Draw a recurrent cell unrolled over T steps: x_t enters through W, h_{t-1} through U, h_t leaves.
+    """Draw a recurrent cell unrolled over T steps: x_t enters through W,
+    h_{t-1} through U, h_t leaves.
 
-    The same W and U label every step, which is the point of the figure: one set of weights, used T times.
+    The same W and U label every step, which is the point of the figure: one
+    set of weights, used T times.
 
     Args:
         ax: a matplotlib Axes to draw on (its axis lines are switched off).

@@ -1,10 +1,12 @@
-"""Show the library's own code on a page: ``rc.show_source(rc.lstm.step_forward)``.
+"""Show the library's own code on a page:
+``rc.show_source(rc.lstm.step_forward)``.
 
-The chapters derive an equation and then show the function that implements it, read from the
-installed module, so the page can never drift from the code it describes. The result renders as a
-highlighted Python block in Jupyter and in the built book (Markdown), and as the plain source text
-elsewhere.
+The chapters derive an equation and then show the function that implements it,
+read from the installed module, so the page can never drift from the code it
+describes. The result renders as a highlighted Python block in Jupyter and in
+the built book (Markdown), and as the plain source text elsewhere.
 """
+
 import inspect
 import textwrap
 
@@ -28,19 +30,27 @@ class Source:
 
 
 def show_source(obj):
-    """The source of a function or class of the library, for display as a cell's output.
+    """The source of a function or class of the library, for display as a
+    cell's output.
 
     Args:
-        obj: a function or class defined in Python source (not a builtin or a lambda typed in a cell).
+        obj: a function or class defined in Python source (not a builtin or a
+            lambda typed in a cell).
 
     Returns:
         Source, which Jupyter and the book render as a highlighted code block.
     """
     if not (inspect.isfunction(obj) or inspect.isclass(obj)):
-        raise TypeError(f"show_source needs a function or a class, got {type(obj).__name__}")
+        raise TypeError(
+            "show_source needs a function or a class, got "
+            f"{type(obj).__name__}"
+        )
     try:
         text = inspect.getsource(obj)
     except (OSError, TypeError) as exc:
-        raise TypeError(f"no source file for {obj.__qualname__}: {exc}") from None
-    return Source(textwrap.dedent(text),
-                  f"{obj.__module__}.{obj.__qualname__}")
+        raise TypeError(
+            f"no source file for {obj.__qualname__}: {exc}"
+        ) from None
+    return Source(
+        textwrap.dedent(text), f"{obj.__module__}.{obj.__qualname__}"
+    )

@@ -1,4 +1,5 @@
 """python -m recurrent.bench: see cli.py."""
+
 import sys
 
 from .cli import main

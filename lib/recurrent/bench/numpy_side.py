@@ -1,17 +1,20 @@
 """The numpy side of the benchmark: one SGD training step of a cell of lib.
 
-The step is what Keras's train_on_batch does for Input((T, D)) -> layer(H, return_sequences=True)
-compiled with loss="mse" and SGD: forward over the whole sequence, the mean squared error of h_seq
-against zeros, its gradient, backward, and a plain SGD update. Backward also returns dx and dh0,
-a little more work than Keras needs.
+The step is what Keras's train_on_batch does for Input((T, D)) -> layer(H,
+return_sequences=True) compiled with loss="mse" and SGD: forward over the whole
+sequence, the mean squared error of h_seq against zeros, its gradient,
+backward, and a plain SGD update. Backward also returns dx and dh0, a little
+more work than Keras needs.
 """
+
 import time
 
 import numpy as np
 
 
 def mse_grad(h_seq):
-    """d mean(h_seq^2) / d h_seq, (N, T, H): the gradient of Keras's "mse" against zeros."""
+    """d mean(h_seq^2) / d h_seq, (N, T, H): the gradient of Keras's "mse"
+    against zeros."""
     return h_seq * h_seq.dtype.type(2.0 / h_seq.size)
 
 
@@ -20,7 +23,8 @@ def numpy_step(module, params, x, lr):
 
     Args:
         module: rc.rnn, rc.lstm or rc.gru.
-        params: its parameter dict (float32), changed in place: params[key] -= lr * grads[key].
+        params: its parameter dict (float32), changed in place: params[key] -=
+            lr * grads[key].
         x: inputs (N, T, D).
         lr: learning rate.
 
@@ -28,9 +32,9 @@ def numpy_step(module, params, x, lr):
         (seconds of forward + backward, seconds of the whole step).
     """
     t0 = time.perf_counter()
-    h_seq, cache = module.forward(x, params)                        # (N, T, H)
+    h_seq, cache = module.forward(x, params)  # (N, T, H)
     t1 = time.perf_counter()
-    dh_seq = mse_grad(h_seq)                                        # (N, T, H)
+    dh_seq = mse_grad(h_seq)  # (N, T, H)
     t2 = time.perf_counter()
     _, grads, _ = module.backward(dh_seq, cache)
     t3 = time.perf_counter()
