@@ -4,9 +4,10 @@ Used by `make test-notebooks` so that nbval executes exactly the chapters the
 book contains. Exits non-zero if the table of contents names a notebook that
 does not exist, or names none.
 
-    python tests/toc_notebooks.py                  # book order python
-    tests/toc_notebooks.py --longest-first  # slowest first
-    (tests/notebook_seconds.json)
+    python tests/toc_notebooks.py                  # book order
+    python tests/toc_notebooks.py --longest-first  # slowest first
+
+(--longest-first reads the seconds from tests/notebook_seconds.json.)
 
 nbval's workers take notebooks in the order given (with pytest-xdist's `--dist
 loadscope --no-loadscope-reorder`), so handing out the slowest first keeps one

@@ -9,8 +9,8 @@ the second time.
 
 Fetch and verify every file once, before any notebook runs::
 
-    python -m recurrent.data fetch [mnist | shakespeare | japanese_vowels |
-    file names ...]
+    python -m recurrent.data fetch [mnist | shakespeare | japanese_vowels
+                                    | file names ...]
 """
 
 import argparse

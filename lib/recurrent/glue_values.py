@@ -10,11 +10,10 @@ representation is what ``repr`` printed when the notebook ran: ``0.9874``,
 ``'81,674'``, ``5``. This module reads it back, so that a page can quote
 another chapter's measurement without retyping it.
 
-    book = find_book_root()                           # the folder with
-    _toc.yml values = read_glue(book /
-    "chapters/07_mnist_rows/mnist_rows.ipynb") values["mnist_test_acc_lstm"]
-    # 0.9874 (a float) require_glue(path, ["mnist_params_lstm"])         #
-    ValueError naming a missing key
+    book = find_book_root()  # the folder with _toc.yml
+    values = read_glue(book / "chapters/07_mnist_rows/mnist_rows.ipynb")
+    values["mnist_test_acc_lstm"]  # 0.9874 (a float)
+    require_glue(path, ["mnist_params_lstm"])  # ValueError naming what lacks
 """
 
 import ast

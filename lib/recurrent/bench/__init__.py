@@ -2,15 +2,14 @@
 (appendix "How fast is numpy?").
 
     python -m recurrent.bench [--cells LSTM,GRU] [--shapes 64x28x28x128,...]
-                              [--keras default,xla,unroll] [--repeats 7]
-                              [--json out.json]
+        [--keras default,xla,unroll] [--repeats 7] [--json out.json]
 
 For each cell (SimpleRNN, LSTM, GRU) and each shape (N, T, D, H) one training
 step is timed, in float32, with the same weights, numpy and every Keras variant
 in one loop whose order rotates each round, and the medians are reported:
 
-  numpy  rc.<cell>.forward over the whole sequence (return_sequences=True), the
-         mean squared error of h_seq against zeros and its gradient,
+  numpy  rc.<cell>.forward over the whole sequence (return_sequences=True),
+         the mean squared error of h_seq against zeros and its gradient,
          rc.<cell>.backward, and an SGD update (numpy_side.py).
   Keras  model.train_on_batch(x, zeros) on Input((T, D)) -> the cell's Keras
          twin from rc.keras_bridge, loss="mse" and SGD, compiled three ways:
@@ -24,9 +23,9 @@ multiplies are counted (flops.py) and timed alone with np.matmul (timing.py);
 where the rest goes. Unless told otherwise the benchmark first calls
 `keep_freed_memory` (memory.py), for both sides alike.
 
-Timings depend on the machine and on whatever else runs on it: read them as one
-run's measurements. No module of the cells imports this package; it imports
-them.
+Timings depend on the machine and on whatever else runs on it: read them as
+one run's measurements. No module of the cells imports this package; it
+imports them.
 """
 
 from .cli import main, parse_args

@@ -3,15 +3,16 @@ ways.
 
 Every variant is Input((T, D)) -> the Keras twin of the numpy cell (built by
 rc.keras_bridge.keras_layer from the same params, return_sequences=True),
-compiled with loss="mse" and SGD, and timed through model.train_on_batch(x,
-zeros):
+compiled with loss="mse" and SGD, and timed through
+model.train_on_batch(x, zeros):
 
   default  compile() as it comes: on a CPU, TensorFlow runs the time loop as a
            graph `while` loop of small operations.
-  xla      compile(jit_compile=True): XLA compiles the whole train step and may
-           fuse the elementwise operations of a step.
-  unroll   layer(unroll=True), default compile: the T steps become one straight
-           graph, with no loop between them (more memory, longer tracing).
+  xla      compile(jit_compile=True): XLA compiles the whole train step and
+           may fuse the elementwise operations of a step.
+  unroll   layer(unroll=True), default compile: the T steps become one
+           straight graph, with no loop between them (more memory, longer
+           tracing).
 
 The first call of each traces the train function (and, for xla, compiles it);
 the benchmark times it separately and leaves it out of the medians.
