@@ -2,6 +2,7 @@
 it."""
 
 import json
+import math
 
 import pytest
 
@@ -51,6 +52,11 @@ def _write(tmp_path, outputs, name="nb.ipynb"):
         ("'81,674'", "81,674"),
         ("np.float64(0.25)", 0.25),
         ("np.int64(7)", 7),
+        ("np.True_", True),
+        ("np.False_", False),
+        ("np.str_('2 of 3')", "2 of 3"),
+        ("np.float32(inf)", float("inf")),
+        ("np.float64(-inf)", float("-inf")),
         ("(1, 2)", (1, 2)),
         ("True", True),
         (
@@ -62,6 +68,11 @@ def _write(tmp_path, outputs, name="nb.ipynb"):
 def test_parse_repr(text, value):
     parsed = rc.glue_values.parse_repr(text)
     assert parsed == value and type(parsed) is type(value)
+
+
+def test_parse_repr_reads_a_numpy_nan_as_a_float():
+    parsed = rc.glue_values.parse_repr("np.float64(nan)")
+    assert type(parsed) is float and math.isnan(parsed)
 
 
 def test_read_glue_both_prefixes_and_order(tmp_path):

@@ -18,11 +18,16 @@ another chapter's measurement without retyping it.
 
 import ast
 import json
+import math
 import re
 from collections.abc import Iterable
 from pathlib import Path
 
-_NUMPY_SCALAR = re.compile(r"^np\.(?:float|int|uint|bool_?)\w*\((.*)\)$")
+_NUMPY_SCALAR = re.compile(r"^np\.(float|int|uint|bool_?|str_)\w*\((.*)\)$")
+# What numpy 2 prints for its booleans and non-finite floats, which
+# ast.literal_eval cannot read.
+_NUMPY_NAMES = {"np.True_": True, "np.False_": False}
+_NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
 def find_book_root(start=None):
@@ -48,8 +53,9 @@ def parse_repr(text):
     """Turn a glued text/plain representation back into a Python value.
 
     Literals (numbers, strings, tuples, lists, dicts, booleans, None) are
-    evaluated with ``ast.literal_eval``; a numpy 2 scalar repr such as
-    ``np.float64(0.98)`` gives the number inside. Anything else (a figure's
+    evaluated with ``ast.literal_eval``; a numpy 2 scalar repr gives the value
+    inside: ``np.float64(0.98)`` and ``np.float64(nan)`` a float,
+    ``np.True_`` a bool, ``np.str_('a')`` a str. Anything else (a figure's
     ``<Figure ...>``, a DataFrame) is returned as the text.
     """
     if not isinstance(text, str):
@@ -58,9 +64,13 @@ def parse_repr(text):
             f"{type(text).__name__}"
         )
     text = text.strip()
+    if text in _NUMPY_NAMES:
+        return _NUMPY_NAMES[text]
     match = _NUMPY_SCALAR.match(text)
     if match:
-        text = match.group(1)
+        kind, text = match.groups()
+        if kind == "float" and text in _NON_FINITE:
+            return _NON_FINITE[text]
     try:
         return ast.literal_eval(text)
     except (ValueError, SyntaxError, MemoryError, RecursionError):
