@@ -27,8 +27,8 @@ KINDS = {"SimpleRNN": "rnn", "LSTM": "lstm", "GRU": "gru"}
 @pytest.mark.parametrize("k", [1, 3, 4])
 def test_matmul_flops_matches_the_closed_form(k):
     N, T, D, H = 5, 7, 3, 6
-    # forward: x W and h U; backward: dZ U^T, X^T dZ, H_prev^T dZ, dZ W^T -> 3
-    #     (D + H) products of 2 N T kH
+    # forward: x W and h U; backward: dZ U^T, X^T dZ, H_prev^T dZ, dZ W^T
+    # -> 3 (D + H) products of 2 N T kH
     assert bench.matmul_flops(k, N, T, D, H) == 6 * N * T * k * H * (D + H)
     assert bench.matmul_flops(
         k, N, T, D, H, part="forward"

@@ -6,11 +6,9 @@ pass has already computed sigmoid(a) or tanh(a), so the backward pass reuses it
 instead of keeping `a` around.
 
 Every function keeps the dtype of its input (float32 in, float32 out) and is
-safe for huge
-arguments: sigmoid(1e4) is 1.0 without an overflow warning. Scalars work too,
-    as with numpy's own
-ufuncs: a python float or a numpy scalar (or a 0-d array) gives a numpy scalar
-    back.
+safe for huge arguments: sigmoid(1e4) is 1.0 without an overflow warning.
+Scalars work too, as with numpy's own ufuncs: a python float or a numpy scalar
+(or a 0-d array) gives a numpy scalar back.
 """
 
 import numpy as np
