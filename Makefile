@@ -32,7 +32,7 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 
 # Download (or copy from RECURRENT_DATA_MIRROR) and verify every dataset once, before notebooks run.
 data: $(STAMP)
-	$(PY) -m recurrent.data fetch
+	$(PY) -m recurrent.download fetch
 
 # The one build of the book; test-book runs it on a clean _build and then checks the pages it built.
 book: $(STAMP)

@@ -92,7 +92,7 @@ LOGITS = np.array([1.0, 2.0, 0.5])
 
 
 def _epoch_line(**kw):
-    from recurrent.keras_callbacks import EpochLine
+    from recurrent.book.keras_callbacks import EpochLine
 
     return EpochLine(**kw)
 
@@ -105,7 +105,7 @@ def _draw(T):
 
     fig, ax = plt.subplots()
     try:
-        return rc.plots.draw_unrolled(ax, T=T)
+        return rc.book.plots.draw_unrolled(ax, T=T)
     finally:
         plt.close(fig)
 

@@ -11,7 +11,6 @@ import threading
 
 import pytest
 
-from recurrent import data
 from recurrent import download as dl
 
 CONTENT = (
@@ -318,13 +317,13 @@ def test_cli_fetch_reports_each_file_and_fails_cleanly(
     monkeypatch.setattr(
         dl, "registry", lambda: {"ok.txt": good, "bad.txt": bad}
     )
-    assert data.main(["fetch"]) == 1
+    assert dl.main(["fetch"]) == 1
     out, err = capsys.readouterr()
     assert "ok.txt" in out and "FAILED" in err and "bad.txt" in err
-    assert data.main(["fetch", "ok.txt"]) == 0
+    assert dl.main(["fetch", "ok.txt"]) == 0
     assert "cached" in capsys.readouterr().out
     with pytest.raises(SystemExit) as info:
-        data.main(["fetch", "nope"])
+        dl.main(["fetch", "nope"])
     assert info.value.code == 2
 
 
@@ -336,7 +335,7 @@ def test_cli_replaces_a_corrupted_cached_file(
     monkeypatch.setattr(dl, "registry", lambda: {"ok.txt": good})
     (home / "test").mkdir(parents=True)
     (home / "test" / "ok.txt").write_bytes(b"damaged")
-    assert data.main(["fetch"]) == 0
+    assert dl.main(["fetch"]) == 0
     assert (home / "test" / "ok.txt").read_bytes() == CONTENT
     assert server.hits["/ok.txt"] == 1
 

@@ -1,5 +1,5 @@
-"""rc.glue_values: read back what a notebook glued, exactly as myst-nb stores
-it."""
+"""rc.book.glue_values: read back what a notebook glued, exactly as myst-nb
+stores it."""
 
 import json
 import math
@@ -66,12 +66,12 @@ def _write(tmp_path, outputs, name="nb.ipynb"):
     ],
 )
 def test_parse_repr(text, value):
-    parsed = rc.glue_values.parse_repr(text)
+    parsed = rc.book.glue_values.parse_repr(text)
     assert parsed == value and type(parsed) is type(value)
 
 
 def test_parse_repr_reads_a_numpy_nan_as_a_float():
-    parsed = rc.glue_values.parse_repr("np.float64(nan)")
+    parsed = rc.book.glue_values.parse_repr("np.float64(nan)")
     assert type(parsed) is float and math.isnan(parsed)
 
 
@@ -87,7 +87,7 @@ def test_read_glue_both_prefixes_and_order(tmp_path):
         _glue_output("shown", ["'12", "3'"], prefix=""),
         _glue_output("acc", "0.99"),
     ]  # glued again: the later one wins
-    values = rc.glue_values.read_glue(_write(tmp_path, outputs))
+    values = rc.book.glue_values.read_glue(_write(tmp_path, outputs))
     assert values == {"acc": 0.99, "shown": "123"}
     assert list(values) == ["acc", "shown"]
 
@@ -96,12 +96,12 @@ def test_read_glue_ignores_non_display_outputs(tmp_path):
     path = _write(
         tmp_path, [_glue_output("a", "1", output_type="execute_result")]
     )
-    assert rc.glue_values.read_glue(path) == {}
+    assert rc.book.glue_values.read_glue(path) == {}
 
 
 def test_require_glue_names_the_missing_key(tmp_path):
     path = _write(tmp_path, [_glue_output("mnist_test_acc_lstm", "0.9874")])
-    assert rc.glue_values.require_glue(path, ["mnist_test_acc_lstm"]) == {
+    assert rc.book.glue_values.require_glue(path, ["mnist_test_acc_lstm"]) == {
         "mnist_test_acc_lstm": 0.9874
     }
     with pytest.raises(
@@ -109,7 +109,7 @@ def test_require_glue_names_the_missing_key(tmp_path):
         match=r"no glued value for 'mnist_test_acc_gru'.*"
         r"it glues: mnist_test_acc_lstm",
     ):
-        rc.glue_values.require_glue(
+        rc.book.glue_values.require_glue(
             path, ["mnist_test_acc_lstm", "mnist_test_acc_gru"]
         )
 
@@ -118,24 +118,24 @@ def test_require_glue_names_the_missing_key(tmp_path):
 def test_require_glue_rejects_bad_names(tmp_path, names):
     path = _write(tmp_path, [_glue_output("acc", "1")])
     with pytest.raises(ValueError, match="names must be"):
-        rc.glue_values.require_glue(path, names)
+        rc.book.glue_values.require_glue(path, names)
 
 
 def test_read_glue_rejects_bad_paths(tmp_path):
     with pytest.raises(ValueError, match="path must be an existing .ipynb"):
-        rc.glue_values.read_glue(tmp_path / "missing.ipynb")
+        rc.book.glue_values.read_glue(tmp_path / "missing.ipynb")
     text = tmp_path / "notes.txt"
     text.write_text("{}")
     with pytest.raises(ValueError, match="path must be an existing .ipynb"):
-        rc.glue_values.read_glue(text)
+        rc.book.glue_values.read_glue(text)
     broken = tmp_path / "broken.ipynb"
     broken.write_text("{not json")
     with pytest.raises(ValueError, match="not valid notebook JSON"):
-        rc.glue_values.read_glue(broken)
+        rc.book.glue_values.read_glue(broken)
     empty = tmp_path / "empty.ipynb"
     empty.write_text("{}")
     with pytest.raises(ValueError, match="not a notebook"):
-        rc.glue_values.read_glue(empty)
+        rc.book.glue_values.read_glue(empty)
 
 
 def test_reads_a_committed_chapter():
@@ -147,7 +147,7 @@ def test_reads_a_committed_chapter():
         Path(__file__).resolve().parent.parent
         / "chapters/01_recurrent_cell/01_sequences_as_data.ipynb"
     )
-    values = rc.glue_values.read_glue(path)
+    values = rc.book.glue_values.read_glue(path)
     assert values["seq_T"] == 28 and values["seq_D"] == 28
     assert values["n_train"] == "60,000"
 
@@ -157,9 +157,9 @@ def test_find_book_root(tmp_path):
 
     root = Path(__file__).resolve().parent.parent
     assert (
-        rc.glue_values.find_book_root(root / "chapters" / "07_mnist_rows")
+        rc.book.glue_values.find_book_root(root / "chapters" / "07_mnist_rows")
         == root
     )
-    assert rc.glue_values.find_book_root(root) == root
+    assert rc.book.glue_values.find_book_root(root) == root
     with pytest.raises(ValueError, match="start must lie inside the book"):
-        rc.glue_values.find_book_root(tmp_path)
+        rc.book.glue_values.find_book_root(tmp_path)

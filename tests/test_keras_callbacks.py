@@ -1,4 +1,4 @@
-"""rc.keras_callbacks.EpochLine: one plain line per epoch, its values from
+"""rc.book.keras_callbacks.EpochLine: one plain line per epoch, its values from
 Keras's logs, and the epoch times."""
 
 import re
@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 keras = pytest.importorskip("keras")
-from recurrent import keras_callbacks  # noqa: E402 (needs keras)
-from recurrent.keras_callbacks import EpochLine  # noqa: E402
+from recurrent.book import keras_callbacks  # noqa: E402 (needs keras)
+from recurrent.book.keras_callbacks import EpochLine  # noqa: E402
 
 
 @pytest.fixture

@@ -84,7 +84,7 @@ def test_setup_keras_disables_tf32():
 def test_disable_tf32_returns_the_new_setting():
     tf = pytest.importorskip("tensorflow")
     tf.config.experimental.enable_tensor_float_32_execution(True)
-    assert rc.notebook.disable_tf32() is False
+    assert rc.book.notebook.disable_tf32() is False
     assert not tf.config.experimental.tensor_float_32_execution_enabled()
 
 

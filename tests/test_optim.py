@@ -249,3 +249,36 @@ def test_clip_rejects_bad_input():
         optim.clip_by_global_norm({"a": np.array([1.0, np.inf])}, 1.0)
     with pytest.raises(ValueError, match="grads"):
         optim.clip_by_global_norm({}, 1.0)
+
+
+def test_clip_cosines_global_keeps_direction_per_weight_does_not():
+    grads = [np.array([3.0, 4.0]), np.array([0.1, 0.0])]  # norms 5 and 0.1
+    c = optim.clip_cosines(grads, 1.0)
+    assert c["global_"] == pytest.approx(1.0)
+    assert c["n_clipped"] == 1 and c["n_arrays"] == 2
+    # per weight: [0.6, 0.8] and [0.1, 0]; cosine with [3, 4, 0.1, 0] by hand
+    a, raw = np.array([0.6, 0.8, 0.1, 0.0]), np.array([3.0, 4.0, 0.1, 0.0])
+    expected = a @ raw / np.linalg.norm(a) / np.linalg.norm(raw)
+    assert c["per_weight"] == pytest.approx(expected)
+    assert c["per_weight"] < 0.999
+
+
+def test_clip_cosines_no_clipping_below_threshold():
+    c = optim.clip_cosines([np.ones(3) * 0.1, np.ones((2, 2)) * 0.1], 10.0)
+    assert c["per_weight"] == pytest.approx(1.0) and c["n_clipped"] == 0
+
+
+@pytest.mark.parametrize(
+    "grads, max_norm",
+    [
+        ([], 1.0),
+        ({"a": np.ones(2)}, 1.0),
+        ([np.ones(2)], 0.0),
+        ([np.ones(2)], True),
+        ([np.array([np.inf])], 1.0),
+        ([np.zeros(2)], 1.0),
+    ],
+)
+def test_clip_cosines_bad_input(grads, max_norm):
+    with pytest.raises(ValueError):
+        optim.clip_cosines(grads, max_norm)

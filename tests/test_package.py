@@ -16,13 +16,51 @@ import recurrent as rc
 PACKAGE = Path(rc.__file__).parent
 
 
-def test_every_module_is_a_lazy_submodule():
+@pytest.mark.parametrize("where", ["", "book"])
+def test_every_module_is_a_lazy_submodule(where):
+    package = rc.book if where else rc
     modules = {
-        p.stem for p in PACKAGE.glob("*.py") if not p.stem.startswith("_")
+        p.stem
+        for p in (PACKAGE / where).glob("*.py")
+        if not p.stem.startswith("_")
     }
-    missing = modules - set(rc._SUBMODULES)
+    missing = modules - set(package._SUBMODULES)
     assert not missing, (
-        f"rc.<name> fails for {sorted(missing)}: add them to _SUBMODULES"
+        f"{package.__name__}.<name> fails for {sorted(missing)}: add them "
+        "to its _SUBMODULES"
+    )
+
+
+# ------------------------ the subpackages stay out of the modules that teach
+
+
+@pytest.mark.parametrize("subpackage", ["bench", "book"])
+def test_no_teaching_module_imports_a_subpackage(subpackage):
+    # bench/ times the cells and book/ serves the pages: the modules of
+    # lib/recurrent itself never import either (the package's __init__ only
+    # names them for lazy loading).
+    offenders = []
+    for path in sorted(PACKAGE.glob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                names = [f"{'.' * node.level}{node.module or ''}"] + [
+                    a.name for a in node.names
+                ]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            if any(
+                n == subpackage
+                or n.endswith(f".{subpackage}")
+                or f".{subpackage}." in n
+                for n in names
+            ):
+                offenders.append(path.name)
+    assert not offenders, (
+        f"these modules import recurrent.{subpackage}: {offenders}"
     )
 
 

@@ -1,4 +1,4 @@
-"""rc.plots: the unrolled-cell figure draws one set of boxes per step and
+"""rc.book.plots: the unrolled-cell figure draws one set of boxes per step and
 refuses a bad T."""
 
 import matplotlib
@@ -13,7 +13,7 @@ import recurrent as rc  # noqa: E402
 @pytest.mark.parametrize("T", [1, 3, 8])
 def test_draw_unrolled_labels_every_step(T):
     fig, ax = plt.subplots()
-    rc.plots.draw_unrolled(ax, T=T)
+    rc.book.plots.draw_unrolled(ax, T=T)
     texts = [t.get_text() for t in ax.texts]
     assert texts.count("tanh") == T
     assert texts.count("W") == T and texts.count("U") == T
@@ -26,5 +26,5 @@ def test_draw_unrolled_labels_every_step(T):
 def test_draw_unrolled_rejects_bad_T(T):
     fig, ax = plt.subplots()
     with pytest.raises(ValueError, match=r"T must be an int from 1 to 8"):
-        rc.plots.draw_unrolled(ax, T=T)
+        rc.book.plots.draw_unrolled(ax, T=T)
     plt.close(fig)

@@ -5,11 +5,10 @@ Import as ``import recurrent as rc``; submodules load on first use
 (``rc.lstm.forward``), so that importing the package never pulls in TensorFlow.
 
 Conventions (shared with Keras, so weights move between the two without
-reshuffling):
-batch-major arrays, x is (N, T, D), hidden sequences (N, T, H); parameters are
-dicts named like Keras
-weights: ``kernel`` (D, k*H), ``recurrent_kernel`` (H, k*H), ``bias``; gate
-order LSTM i, f, c, o and GRU z, r, h.
+reshuffling): batch-major arrays, x is (N, T, D), hidden sequences (N, T, H);
+parameters are dicts named like Keras weights: ``kernel`` (D, k*H),
+``recurrent_kernel`` (H, k*H), ``bias``; gate order LSTM i, f, c, o and GRU
+z, r, h.
 """
 
 import importlib
@@ -30,20 +29,16 @@ _SUBMODULES = (
     "heads",
     "data",
     "download",
-    "plots",
     "gradient_flow",
-    "notebook",
     "bench",
-    "keras_callbacks",
+    "book",
     "forecast",
     "volatility",
     "keras_recipe",
-    "glue_values",
     "text",
     "experiments",
     "init",
     "fastpath",
-    "source",
 )
 
 
@@ -52,12 +47,14 @@ def __getattr__(name):
         module = importlib.import_module(f".{name}", __name__)
         globals()[name] = module
         return module
+    if name in ("glue_values", "keras_callbacks", "plots"):  # TRANSITION
+        return importlib.import_module(f".book.{name}", __name__)
     if name == "setup":
-        from .notebook import setup
+        from .book.notebook import setup
 
         return setup
     if name == "show_source":
-        from .source import show_source
+        from .book.source import show_source
 
         return show_source
     raise AttributeError(f"module 'recurrent' has no attribute {name!r}")

@@ -105,21 +105,3 @@ def dtanh(y, out=None):
     if not isinstance(out, np.ndarray):  # scalar in, scalar out
         return 1 - out
     return np.subtract(1, out, out=out)
-
-
-def dsoftmax(dy, y, axis=-1):
-    """Backward pass of the softmax from its output: da = y * (dy - sum(dy *
-    y)).
-
-    The Jacobian of the softmax is diag(y) - y y^T; multiplying the upstream
-    gradient by it gives this formula without ever building the (V, V) matrix.
-
-    Args:
-        dy: upstream gradient dL/dy, same shape as `y`.
-        y: softmax outputs, e.g. (N, V).
-        axis: the axis the softmax normalised.
-
-    Returns:
-        dL/da, same shape and dtype as `y`.
-    """
-    return y * (dy - (dy * y).sum(axis=axis, keepdims=True))

@@ -7,21 +7,18 @@ in ``data/registry.json``; ``RECURRENT_DATA_HOME`` moves the cache,
 their result in the process, so calling one twice in a notebook costs nothing
 the second time.
 
-Fetch and verify every file once, before any notebook runs::
+Fetch and verify every file once, before any notebook runs (``make data``)::
 
-    python -m recurrent.data fetch [mnist | shakespeare | japanese_vowels
-                                    | file names ...]
+    python -m recurrent.download fetch [mnist | shakespeare
+                                        | japanese_vowels | file names ...]
 """
 
-import argparse
 import functools
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
 
-from . import download
 from .checks import check_int, check_rng
 
 # Re-exported: recurrent.data is where readers look for them.
@@ -369,60 +366,3 @@ def adding_problem(n, T, *, rng):
     x = np.stack([values, markers], axis=-1)  # (N, T, 2)
     y = (values[rows, first] + values[rows, second])[:, None]  # (N, 1)
     return x, y.astype(np.float32, copy=False)
-
-
-def main(argv=None):
-    """``python -m recurrent.data fetch [names...]``: fetch and verify files,
-    one line per file on stdout.
-
-    Cached files are hashed again, and one that fails is fetched anew. Returns
-    the exit status: 0 when every file is verified, 1 when some could not be
-    fetched (the reasons go to stderr); unknown names exit with 2.
-    """
-    parser = argparse.ArgumentParser(
-        prog="python -m recurrent.data",
-        description="Fetch and verify the book's data files.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    cmd = sub.add_parser(
-        "fetch", help="download (or copy from the mirror) and verify files"
-    )
-    cmd.add_argument(
-        "names",
-        nargs="*",
-        help=(
-            "datasets (mnist, shakespeare, japanese_vowels) or file names; "
-            "default: all"
-        ),
-    )
-    args = parser.parse_args(argv)
-    try:
-        entries = download.select(args.names)
-    except ValueError as exc:
-        parser.error(str(exc))
-    failed = 0
-    for e in entries:
-        try:
-            _, source = download.ensure(e, verify_cached=True)
-        except download.DownloadError as exc:
-            failed += 1
-            print(f"FAILED   {e['name']}\n{exc}", file=sys.stderr)
-            continue
-        how = f"fetched from {source}" if source else "cached"
-        print(
-            f"ok       {e['name']:<25} sha256 {e['sha256'][:12]}…  {how}",
-            flush=True,
-        )
-    if failed:
-        print(
-            f"{failed} of {len(entries)} files could not be fetched; see "
-            "the messages above",
-            file=sys.stderr,
-        )
-        return 1
-    print(f"{len(entries)} files verified in {download.cache_dir()}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

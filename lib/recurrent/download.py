@@ -22,10 +22,11 @@ Environment:
                            and verified the same way.
 
 The loaders of :mod:`recurrent.data` call :func:`fetch`; ``python -m
-recurrent.data fetch`` (``make data``, see :func:`recurrent.data.main`) fetches
-and verifies everything before the notebooks run.
+recurrent.download fetch`` (``make data``, see :func:`main`) fetches and
+verifies everything before the notebooks run.
 """
 
+import argparse
 import contextlib
 import functools
 import hashlib
@@ -463,3 +464,60 @@ def select(names):
             )
         chosen += [e for e in match if e not in chosen]
     return chosen
+
+
+def main(argv=None):
+    """``python -m recurrent.download fetch [names...]``: fetch and verify
+    files, one line per file on stdout.
+
+    Cached files are hashed again, and one that fails is fetched anew. Returns
+    the exit status: 0 when every file is verified, 1 when some could not be
+    fetched (the reasons go to stderr); unknown names exit with 2.
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m recurrent.download",
+        description="Fetch and verify the book's data files.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    cmd = sub.add_parser(
+        "fetch", help="download (or copy from the mirror) and verify files"
+    )
+    cmd.add_argument(
+        "names",
+        nargs="*",
+        help=(
+            "datasets (mnist, shakespeare, japanese_vowels) or file names; "
+            "default: all"
+        ),
+    )
+    args = parser.parse_args(argv)
+    try:
+        entries = select(args.names)
+    except ValueError as exc:
+        parser.error(str(exc))
+    failed = 0
+    for e in entries:
+        try:
+            _, source = ensure(e, verify_cached=True)
+        except DownloadError as exc:
+            failed += 1
+            print(f"FAILED   {e['name']}\n{exc}", file=sys.stderr)
+            continue
+        how = f"fetched from {source}" if source else "cached"
+        print(
+            f"ok       {e['name']:<25} sha256 {e['sha256'][:12]}…  {how}",
+            flush=True,
+        )
+    if failed:
+        print(
+            f"{failed} of {len(entries)} files could not be fetched; see "
+            "the messages above",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"{len(entries)} files verified in {cache_dir()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

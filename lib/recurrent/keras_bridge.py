@@ -8,12 +8,25 @@ Keras (and TensorFlow) are imported inside the functions: `import recurrent`
 stays light.
 """
 
+import os
+
 import numpy as np
 
 from .checks import check_mask
 
 KINDS = ("rnn", "lstm", "gru")
 WEIGHT_NAMES = ("kernel", "recurrent_kernel", "bias")
+
+
+def quiet_tensorflow():
+    """Set the environment variables that keep TensorFlow quiet; harmless if it
+    is already loaded.
+
+    TF_CPP_MIN_LOG_LEVEL=3: no C++ info or warning lines on stderr.
+    TF_ENABLE_ONEDNN_OPTS=0: no oneDNN banner, and steadier float results.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 
 def to_keras(params):

@@ -86,7 +86,8 @@ def fit(
     (``verbose=0``).
 
     The batches are reshuffled every epoch in an order fixed by `seed`; pass
-    ``rc.keras_callbacks.EpochLine()`` in `callbacks` for one line per epoch.
+    ``rc.book.keras_callbacks.EpochLine()`` in `callbacks` for one line per
+    epoch.
 
     Args:
         model: a compiled Keras model.

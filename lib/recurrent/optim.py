@@ -295,3 +295,63 @@ def clip_by_global_norm(grads, max_norm):
             else g * scale
         )
     return clipped, norm
+
+
+def clip_cosines(grads, max_norm):
+    """Cosine between the raw gradient and its two clipped versions.
+
+    Per-weight clipping rescales every array whose own norm exceeds `max_norm`
+    (Keras ``clipnorm``); global clipping rescales all arrays by one factor
+    when their joint norm exceeds it (Keras ``global_clipnorm``,
+    :func:`clip_by_global_norm`). Only the second keeps the
+    direction.
+
+    Args:
+        grads: non-empty list of arrays (any shapes), one per weight, e.g. a
+            Keras model's gradients.
+        max_norm: float > 0.
+
+    Returns:
+        dict ``per_weight`` and ``global_`` (cosines with the raw gradient,
+        Python floats in [-1, 1]), ``n_clipped`` (arrays that per-weight
+        clipping rescales) and ``n_arrays``.
+    """
+    if (
+        isinstance(grads, dict)
+        or not hasattr(grads, "__len__")
+        or len(grads) == 0
+    ):
+        raise ValueError(
+            "grads must be a non-empty list of arrays (one per weight)"
+        )
+    arrays = [np.asarray(g, dtype=np.float64).ravel() for g in grads]
+    if not all(np.all(np.isfinite(a)) for a in arrays):
+        raise ValueError("grads must be finite (no NaN or inf)")
+    check_positive_float("max_norm", max_norm, expect="a finite number > 0")
+    raw = np.concatenate(arrays)
+    if not np.any(raw):
+        raise ValueError(
+            "grads are all zero: a zero gradient has no direction"
+        )
+    norms = [float(np.linalg.norm(a)) for a in arrays]
+    per_weight = np.concatenate(
+        [
+            a * min(1.0, max_norm / n) if n > 0 else a
+            for a, n in zip(arrays, norms)
+        ]
+    )
+    total = float(np.linalg.norm(raw))
+    clipped, _ = clip_by_global_norm(
+        dict(enumerate(arrays)), max_norm
+    )  # the rule the chapters train with
+    global_ = np.concatenate([clipped[j] for j in range(len(arrays))])
+
+    def cosine(a):
+        return float(a @ raw / (np.linalg.norm(a) * total))
+
+    return {
+        "per_weight": cosine(per_weight),
+        "global_": cosine(global_),
+        "n_clipped": int(sum(n > max_norm for n in norms)),
+        "n_arrays": len(arrays),
+    }

@@ -9,8 +9,6 @@ more work than Keras needs.
 
 import time
 
-import numpy as np
-
 
 def mse_grad(h_seq):
     """d mean(h_seq^2) / d h_seq, (N, T, H): the gradient of Keras's "mse"
@@ -42,8 +40,3 @@ def numpy_step(module, params, x, lr):
     for key, g in grads.items():
         params[key] -= step * g
     return (t1 - t0) + (t3 - t2), time.perf_counter() - t0
-
-
-def mse(h_seq):
-    """The loss the step minimises: mean(h_seq^2), a float."""
-    return float(np.mean(np.square(h_seq, dtype=np.float64)))

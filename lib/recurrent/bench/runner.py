@@ -220,7 +220,7 @@ def run(
         check_int("repeats", repeats, 1),
         check_int("warmup", warmup, 0),
     )
-    from ..notebook import quiet_tensorflow
+    from ..keras_bridge import quiet_tensorflow
     from .memory import keep_freed_memory
 
     quiet_tensorflow()

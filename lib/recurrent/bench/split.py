@@ -4,9 +4,9 @@ else.
 The forward and the backward pass of a cell are timed whole, and the multiplies
 they perform (flops.matmul_shapes) are timed alone, with the same shapes, by
 np.matmul. The difference is the rest: the elementwise passes of every step
-(sigmoids, tanh, gate products, their derivatives), the copies between layouts, and the cost of each numpy call
-itself. The rest cannot be negative in truth; in a measurement on a busy
-machine it can come out slightly so.
+(sigmoids, tanh, gate products, their derivatives), the copies between
+layouts, and the cost of each numpy call itself. The rest cannot be negative
+in truth; in a measurement on a busy machine it can come out slightly so.
 """
 
 import numpy as np

@@ -45,7 +45,8 @@ def matmul_work(shapes, rng=None):
     tuples) once, in float32.
 
     Every product is done `count` times on random arrays (from inputs_rng(rng))
-    into a preallocated result: the matrix work of one forward + backward with none of the rest.
+    into a preallocated result: the matrix work of one forward + backward with
+    none of the rest.
     The benchmark times it in the same rotating loop as the cells, so that the
     ceiling and the core meet the same load.
     """

@@ -10,7 +10,7 @@ import time
 
 import keras
 
-from .checks import check_int
+from ..checks import check_int
 
 
 class EpochLine(keras.callbacks.Callback):

@@ -3,7 +3,7 @@ unrolled in time)."""
 
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from .checks import check_int
+from ..checks import check_int
 
 
 def _box(ax, x, y, text, color, w=0.8, h=0.5):

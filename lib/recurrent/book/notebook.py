@@ -6,26 +6,15 @@ stored as stderr in the notebook), and sets one plotting style for the whole
 book.
 """
 
-import os
 import random
 import warnings
 
 import numpy as np
 
-from .checks import check_int
+from ..checks import check_int
+from ..keras_bridge import quiet_tensorflow
 
 DEFAULT_SEED = 0
-
-
-def quiet_tensorflow():
-    """Set the environment variables that keep TensorFlow quiet; harmless if it
-    is already loaded."""
-    os.environ.setdefault(
-        "TF_CPP_MIN_LOG_LEVEL", "3"
-    )  # no C++ info/warning lines on stderr
-    os.environ.setdefault(
-        "TF_ENABLE_ONEDNN_OPTS", "0"
-    )  # no oneDNN banner; steadier float results
 
 
 def plot_style():
