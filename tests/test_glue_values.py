@@ -99,28 +99,6 @@ def test_read_glue_ignores_non_display_outputs(tmp_path):
     assert rc.book.glue_values.read_glue(path) == {}
 
 
-def test_require_glue_names_the_missing_key(tmp_path):
-    path = _write(tmp_path, [_glue_output("mnist_test_acc_lstm", "0.9874")])
-    assert rc.book.glue_values.require_glue(path, ["mnist_test_acc_lstm"]) == {
-        "mnist_test_acc_lstm": 0.9874
-    }
-    with pytest.raises(
-        ValueError,
-        match=r"no glued value for 'mnist_test_acc_gru'.*"
-        r"it glues: mnist_test_acc_lstm",
-    ):
-        rc.book.glue_values.require_glue(
-            path, ["mnist_test_acc_lstm", "mnist_test_acc_gru"]
-        )
-
-
-@pytest.mark.parametrize("names", ["acc", [], [1], None])
-def test_require_glue_rejects_bad_names(tmp_path, names):
-    path = _write(tmp_path, [_glue_output("acc", "1")])
-    with pytest.raises(ValueError, match="names must be"):
-        rc.book.glue_values.require_glue(path, names)
-
-
 def test_read_glue_rejects_bad_paths(tmp_path):
     with pytest.raises(ValueError, match="path must be an existing .ipynb"):
         rc.book.glue_values.read_glue(tmp_path / "missing.ipynb")

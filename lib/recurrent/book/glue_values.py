@@ -13,14 +13,12 @@ another chapter's measurement without retyping it.
     book = find_book_root()  # the folder with _toc.yml
     values = read_glue(book / "chapters/07_mnist_rows/mnist_rows.ipynb")
     values["mnist_test_acc_lstm"]  # 0.9874 (a float)
-    require_glue(path, ["mnist_params_lstm"])  # ValueError naming what lacks
 """
 
 import ast
 import json
 import math
 import re
-from collections.abc import Iterable
 from pathlib import Path
 
 _NUMPY_SCALAR = re.compile(r"^np\.(float|int|uint|bool_?|str_)\w*\((.*)\)$")
@@ -135,36 +133,3 @@ def read_glue(path):
             )
             values[name] = None if text is None else parse_repr(text)
     return values
-
-
-def require_glue(path, names):
-    """Return {name: value} for exactly `names` from the notebook at `path`, or
-    fail clearly.
-
-    Args:
-        path: a .ipynb file, as for `read_glue`.
-        names: iterable of glue names (str) that the notebook must provide.
-
-    Raises:
-        ValueError: `names` is empty or holds a non-str, or the notebook lacks
-            one or more of the names (the message lists the missing names and
-            the names the notebook does glue).
-    """
-    if isinstance(names, str) or not isinstance(names, Iterable):
-        raise ValueError(
-            f"names must be a list of glue names (str), got {names!r}"
-        )
-    names = list(names)
-    if not names or not all(isinstance(n, str) for n in names):
-        raise ValueError(
-            f"names must be a non-empty list of str, got {names!r}"
-        )
-    values = read_glue(path)
-    missing = [n for n in names if n not in values or values[n] is None]
-    if missing:
-        have = ", ".join(sorted(values)) or "nothing"
-        raise ValueError(
-            f"{Path(path).as_posix()} has no glued value for "
-            f"{', '.join(map(repr, missing))} (it glues: {have})"
-        )
-    return {n: values[n] for n in names}
