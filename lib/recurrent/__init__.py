@@ -27,6 +27,7 @@ _SUBMODULES = (
     "optim",
     "train",
     "heads",
+    "lm",
     "data",
     "download",
     "gradient_flow",
