@@ -48,8 +48,6 @@ def __getattr__(name):
         module = importlib.import_module(f".{name}", __name__)
         globals()[name] = module
         return module
-    if name in ("glue_values", "keras_callbacks", "plots"):  # TRANSITION
-        return importlib.import_module(f".book.{name}", __name__)
     if name == "setup":
         from .book.notebook import setup
 
