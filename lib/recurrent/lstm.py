@@ -255,13 +255,16 @@ def step_backward(dstate_t, step_cache):
 # ------------------------------------------- the fast path: one step's kernels
 
 
-def _cell_forward(gates, proj, h_prev, c_prev, U, peep, h_out, c_out, tmp):
+def _cell_forward(
+    gates, proj, h_prev, c_prev, U, peep, h_out, c_out, tanh_c_out, tmp
+):
     """One step: `proj` (N, 4H) = x_t W + b; writes i, f, c~, o into `gates`
     (4, N, H).
 
-    Writes c_t into c_out and h_t into h_out (N, H); peep is None or (p_i, p_f,
-    p_o); tmp is an (N, 4H) scratch array, so that the loop allocates nothing.
-    proj is overwritten.
+    Writes c_t into c_out, tanh(c_t) into tanh_c_out (kept for backward, which
+    would otherwise compute it again) and h_t into h_out, each (N, H); peep is
+    None or (p_i, p_f, p_o); tmp is an (N, 4H) scratch array, so that the loop
+    allocates nothing. proj is overwritten.
     """
     H = h_prev.shape[1]
     # (N, 4H) z = x W + b + h U
@@ -286,32 +289,29 @@ def _cell_forward(gates, proj, h_prev, c_prev, U, peep, h_out, c_out, tmp):
         # o looks at the new cell
         o += np.multiply(peep[2], c_out, out=work)
     sigmoid(o, out=o)  # eq (3.4)
-    np.tanh(c_out, out=h_out)
+    np.tanh(c_out, out=tanh_c_out)
     # h_t = o tanh(c_t) (3.6)
-    h_out *= o
+    np.multiply(o, tanh_c_out, out=h_out)
 
 
-def _cell_backward(dh, dc, gates, c_prev, c_t, peep, dz, work):
+def _cell_backward(dh, dc, gates, c_prev, tanh_c, peep, dz, work):
     """Write dL/dz of the four pre-activations into dz (4, N, H) and turn dc
     into dL/dc_prev.
 
-    gates: i, f, c~, o as (4, N, H). dh, dc: everything that reaches h_t and
-    c_t from later steps and outputs (N, H); dc is overwritten with dL/dc_prev.
-    work: (2, N, H) scratch.
+    gates: i, f, c~, o as (4, N, H); tanh_c: tanh(c_t) (N, H), from forward.
+    dh, dc: everything that reaches h_t and c_t from later steps and outputs
+    (N, H); dc is overwritten with dL/dc_prev. work: (2, N, H) scratch.
     """
     # (N, H) each
     i, f, g, o = gates
     # (N, H) each
     dz_i, dz_f, dz_g, dz_o = dz
     # (N, H) each
-    tanh_c, d = work
-    # recomputed, not cached
-    np.tanh(c_t, out=tanh_c)
+    dc_via_h, d = work
     np.multiply(dh, tanh_c, out=dz_o)
     # delta^o: eq (3.7)
     dz_o *= dsigmoid(o, out=d)
-    # tanh_c's memory, reused
-    dc_via_h = dtanh(tanh_c, out=tanh_c)
+    dtanh(tanh_c, out=dc_via_h)
     dc_via_h *= o
     # h-bar o (1 - tanh^2 c_t)
     dc_via_h *= dh
@@ -385,26 +385,30 @@ def forward(x, params, state0=None, *, peephole=None, mask=None):
     gates = np.empty((T, 4, N, H), dtype)
     h_tm = np.empty((T, N, H), dtype)  # (T, N, H)
     c_tm = np.empty((T, N, H), dtype)  # (T, N, H)
+    tanh_c_tm = np.empty((T, N, H), dtype)  # (T, N, H) tanh(c_t)
     # scratch for every step
     tmp = np.empty((N, 4 * H), dtype)
     h, c = h0, c0
-    if mask is None:
-        for t in range(T):
-            _cell_forward(
-                gates[t], proj[t], h, c, U, peep, h_tm[t], c_tm[t], tmp
-            )
-            h, c = h_tm[t], c_tm[t]
-    else:
-        carry, _ = mask_time_major(mask, dtype)  # (T, N, 1)
-        for t in range(T):
-            _cell_forward(
-                gates[t], proj[t], h, c, U, peep, h_tm[t], c_tm[t], tmp
-            )
-            # padded rows keep h_{t-1}
+    # (T, N, 1) True where a padded step carries the state over
+    carry = None if mask is None else mask_time_major(mask, dtype)[0]
+    for t in range(T):
+        _cell_forward(
+            gates[t],
+            proj[t],
+            h,
+            c,
+            U,
+            peep,
+            h_tm[t],
+            c_tm[t],
+            tanh_c_tm[t],
+            tmp,
+        )
+        if carry is not None:
+            # padded rows keep h_{t-1} and c_{t-1}
             np.copyto(h_tm[t], h, where=carry[t])
-            # ... and c_{t-1}
             np.copyto(c_tm[t], c, where=carry[t])
-            h, c = h_tm[t], c_tm[t]
+        h, c = h_tm[t], c_tm[t]
     # (N, T, H) view, batch-major
     h_seq = h_tm.swapaxes(0, 1)
     if mask is not None:
@@ -418,6 +422,7 @@ def forward(x, params, state0=None, *, peephole=None, mask=None):
         "gates": gates,
         "h_tm": h_tm,
         "c_tm": c_tm,
+        "tanh_c_tm": tanh_c_tm,
         "h_seq": h_seq,
         "mask": mask,
         "state_keys": ("h_tm", "c_tm"),
@@ -450,6 +455,7 @@ def backward(dh_seq, cache, dstate=None):
         cache["h0"],
         cache["c0"],
     )
+    tanh_c_tm = cache["tanh_c_tm"]
     T, N, H = h_tm.shape
     D = x_tm.shape[2]
     if dh_seq is not None:
@@ -472,7 +478,9 @@ def backward(dh_seq, cache, dstate=None):
                 # (N, H) output + next step
                 dh += dh_seq[:, t]
             c_prev = c_tm[t - 1] if t > 0 else c0
-            _cell_backward(dh, dc, gates[t], c_prev, c_tm[t], peep, dz4, work)
+            _cell_backward(
+                dh, dc, gates[t], c_prev, tanh_c_tm[t], peep, dz4, work
+            )
             # (N, 4H) blocks side by side
             np.copyto(blocks(dz[t], 4), dz4)
             # (N, H) the only matmul in the loop
@@ -492,7 +500,9 @@ def backward(dh_seq, cache, dstate=None):
             # what a padded row hands on
             np.multiply(dh, carry[t], out=carry_h)
             np.multiply(dc, carry[t], out=carry_c)
-            _cell_backward(dh, dc, gates[t], c_prev, c_tm[t], peep, dz4, work)
+            _cell_backward(
+                dh, dc, gates[t], c_prev, tanh_c_tm[t], peep, dz4, work
+            )
             # a padded step gets no gradient
             dz4 *= real[t]
             np.copyto(blocks(dz[t], 4), dz4)
