@@ -3,14 +3,20 @@ every CI log.
 
 The chapters' run times scale with it: numpy-heavy pages with the float32
 matmul speed, Keras pages less (README, "How long the tests take"). Needs only
-numpy.
+numpy: the SIMD targets and per-element costs come from
+lib/recurrent/bench/machine.py, loaded as a single file (the project's
+environment may not exist yet).
 """
 
+import importlib.util
 import os
 import platform
 import time
+from pathlib import Path
 
 import numpy as np
+
+MACHINE = Path(__file__).parents[1] / "lib/recurrent/bench/machine.py"
 
 
 def cpu_name():
@@ -31,50 +37,26 @@ def matmul_gflops(n=1024, repeats=20):
     a = rng.standard_normal((n, n), dtype=np.float32)
     b = rng.standard_normal((n, n), dtype=np.float32)
     a @ b
-    best = min(_timed(lambda: a @ b) for _ in range(repeats))
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - start)
     return 2 * n**3 / best / 1e9
 
 
-def ns_per_element(fn, shape=(256, 512)):
-    """Median nanoseconds per element of a float32 ufunc on a (256, 512)
-    array."""
-    x = np.random.default_rng(0).standard_normal(shape, dtype=np.float32)
-    out = np.empty_like(x)
-    fn(x, out=out)
-    return (
-        1e9
-        * float(np.median([_timed(lambda: fn(x, out=out)) for _ in range(50)]))
-        / x.size
-    )
-
-
-def _timed(fn):
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
-
-
-def simd():
-    try:
-        from numpy._core._multiarray_umath import __cpu_features__ as features
-    except ImportError:
-        return "unknown"
-    have = [
-        k
-        for k in ("AVX512_SKX", "AVX512F", "AVX2", "FMA3", "AVX")
-        if features.get(k)
-    ]
-    return "+".join(have[:2]) if have else "none of AVX/AVX2/AVX-512"
+def load_machine():
+    spec = importlib.util.spec_from_file_location("machine", MACHINE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 if __name__ == "__main__":
+    machine = load_machine()
     print(
         f"machine: {cpu_name()}, {os.cpu_count()} cores; float32 1024x1024 "
-        "matmul "
-        f"{matmul_gflops():.0f} GFLOP/s; numpy {np.__version__} SIMD "
-        f"{simd()}; float32 ns/element: "
-        f"exp {ns_per_element(np.exp):.2f}, tanh "
-        f"{ns_per_element(np.tanh):.2f}, "
-        f"add {ns_per_element(lambda x, out: np.add(x, x, out=out)):.2f}",
+        f"matmul {matmul_gflops():.0f} GFLOP/s; "
+        + machine.summary_line(machine.describe()),
         flush=True,
     )

@@ -8,6 +8,7 @@ the run.
 """
 
 import json
+import os
 import subprocess
 import sys
 
@@ -16,7 +17,7 @@ import pytest
 
 import recurrent as rc
 from recurrent import bench
-from recurrent.bench import cli, runner
+from recurrent.bench import cli, machine, runner
 
 TINY = (2, 3, 2, 4)  # (N, T, D, H)
 KINDS = {"SimpleRNN": "rnn", "LSTM": "lstm", "GRU": "gru"}
@@ -390,8 +391,64 @@ def test_main_end_to_end_on_a_tiny_shape(tmp_path, capsys):
         result["peak_gflops"] > 0 and result["machine"]["dtype"] == "float32"
     )
     assert (
+        set(result["machine"]["ns_per_element"]) == set(machine.UFUNCS)
+        and result["machine"]["simd"] == machine.numpy_simd()
+    )
+    assert (
         "SimpleRNN (2, 3, 2, 4)" in captured.out
         and "vs fastest" in captured.out
+        and "float32 ns/element: exp " in captured.out
+    )
+
+
+def _machine_without(targets, function):
+    """machine.<function>() in a fresh Python whose numpy was told to ignore
+    the SIMD targets named (NPY_DISABLE_CPU_FEATURES), as JSON."""
+    code = (
+        "import json, runpy; m = runpy.run_path("
+        f"{machine.__file__!r}); print(json.dumps(m[{function!r}]()))"
+    )
+    env = {**os.environ, "NPY_DISABLE_CPU_FEATURES": " ".join(targets)}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout)
+
+
+def test_numpy_simd_follows_npy_disable_cpu_features():
+    """The SIMD record says what numpy really dispatches to: a target that
+    NPY_DISABLE_CPU_FEATURES switches off moves from "found" to
+    "not_found"."""
+    found = machine.numpy_simd()["found"]
+    if not found:
+        pytest.skip("numpy dispatches to no optional SIMD target on this CPU")
+    widest = found[-1]
+    simd = _machine_without([widest], "numpy_simd")
+    assert widest not in simd["found"] and widest in simd["not_found"]
+    assert simd["found"] == [k for k in found if k in simd["found"]]
+
+
+def test_ns_per_element_rejects_an_unknown_ufunc_and_times_a_known_one():
+    with pytest.raises(ValueError, match="name must be one of"):
+        machine.ns_per_element("sqrt")
+    # a pass over 1024 float32 numbers cannot take less than a picosecond
+    # each, nor a whole millisecond
+    assert 1e-3 < machine.ns_per_element("add", (1024,), 5) < 1e6
+
+
+def test_summary_line_names_the_targets_and_every_cost():
+    described = {
+        "numpy": "9.9",
+        "simd": {"baseline": ["B"], "found": ["V3", "V4"], "not_found": []},
+        "ns_per_element": {"exp": 0.456, "tanh": 7.2},
+    }
+    assert machine.summary_line(described) == (
+        "numpy 9.9 SIMD V3+V4 (missing: none); float32 ns/element: "
+        "exp 0.46, tanh 7.20"
     )
 
 
@@ -495,3 +552,11 @@ def test_importing_bench_pulls_in_neither_tensorflow_nor_keras():
         check=True,
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_disabling_the_avx512_targets_leaves_none():
+    """What the appendix does to time numpy without its AVX-512 code."""
+    targets = machine.avx512_targets()
+    if not targets:
+        pytest.skip("numpy has no AVX-512 code for this CPU")
+    assert _machine_without(targets, "avx512_targets") == []

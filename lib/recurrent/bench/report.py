@@ -3,6 +3,8 @@
 import json
 from pathlib import Path
 
+from .machine import summary_line
+
 
 def _ms(value):
     return "failed" if value is None else f"{value:.1f}"
@@ -67,6 +69,8 @@ def format_table(result):
             else "returned to the system"
         ),
     ]
+    if "simd" in result.get("machine", {}):
+        lines.append(summary_line(result["machine"]))
     if failures:
         lines += ["failed (left out of their rows):"] + failures
     return "\n".join(lines)

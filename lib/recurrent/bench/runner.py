@@ -209,7 +209,10 @@ def run(
     Returns:
         dict with "rows" (one dict per cell and shape, see bench_one),
         "variants", "peak_gflops", "machine" and "keep_freed_memory" (whether
-        that setting is in force).
+        that setting is in force). "machine" records the thread settings,
+        the versions, numpy's SIMD targets and what one float32 pass of exp,
+        tanh, add and reciprocal costs per element (machine.describe), so
+        that runs on different CPUs can be compared.
     """
     cells, shapes, variants = (
         _check_cells(cells),
@@ -253,9 +256,11 @@ def run(
 def _machine():
     import keras
 
+    from .machine import describe
+
     return {
         "cpus": os.cpu_count(),
-        "numpy": np.__version__,
+        **describe(),
         "keras": keras.__version__,
         "backend": keras.backend.backend(),
         "dtype": "float32",
