@@ -253,13 +253,16 @@ def _pins(path):
 
 def notebook_and_test_imports():
     """{top-level module: sorted files} for the third-party imports of
-    tests/*.py and of the code cells of every notebook under chapters/ and
-    appendix/ (IPython magics left out), pytest.importorskip included."""
+    tests/*.py, of the scripts beside the chapters (chapters/*/*.py) and of the
+    code cells of every notebook under chapters/ and appendix/ (IPython magics
+    left out), pytest.importorskip included."""
     found = {}
     local = {p.stem for p in (ROOT / "tests").glob("*.py")}
     sources = [
         (p, p.read_text(encoding="utf-8"))
-        for p in sorted((ROOT / "tests").glob("*.py"))
+        for p in sorted(
+            [*(ROOT / "tests").glob("*.py"), *ROOT.glob("chapters/*/*.py")]
+        )
     ]
     for nb in sorted(
         [*ROOT.glob("chapters/*/*.ipynb"), *ROOT.glob("appendix/*.ipynb")]
@@ -304,9 +307,9 @@ def notebook_and_test_imports():
 def test_every_import_of_the_tests_and_notebooks_is_pinned():
     pinned = set(_pins(ROOT / "requirements.txt"))
     imports = notebook_and_test_imports()
-    assert {"myst_nb", "yaml", "pytest", "keras"} <= set(
+    assert {"myst_nb", "yaml", "pytest", "keras", "nbformat"} <= set(
         imports
-    )  # the scan sees both kinds of file
+    )  # the scan sees the three kinds of file
     names = {**DISTRIBUTIONS, "myst_nb": ["myst-nb"], "IPython": ["ipython"]}
     optional = {"tomli"}  # tomllib's stand-in on Python 3.10 (importorskip)
     missing = {
