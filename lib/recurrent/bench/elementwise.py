@@ -17,12 +17,13 @@ costs several times more per number, and three other ways might then pay:
 against float64, so that a page can say from its own run which of them pay.
 
     python -m recurrent.bench.elementwise [--rows 256] [--cols 512]
-        [--repeats 50] [--lstm-split N]
+        [--repeats 50] [--lstm-split N] [--return-memory]
 
 prints the comparison as JSON, with describe() of machine.py and, given
---lstm-split N, core_split of the LSTM at (N, 28, 28, 128). The appendix runs
-it with some of numpy's SIMD code switched off, in a fresh process: numpy
-chooses its SIMD code when it starts.
+--lstm-split N, core_split of the LSTM at (N, 28, 28, 128), with freed memory
+kept for reuse as in the benchmark (memory.py) unless --return-memory. The
+appendix runs it with some of numpy's SIMD code switched off, in a fresh
+process: numpy chooses its SIMD code when it starts.
 """
 
 import argparse
@@ -182,10 +183,19 @@ def main(argv=None):
         help="also time the LSTM's core at (N, 28, 28, 128), split into its "
         "multiplies and the rest",
     )
+    parser.add_argument(
+        "--return-memory",
+        action="store_true",
+        help="leave malloc's default, which returns freed memory to the "
+        "system (see memory.keep_freed_memory)",
+    )
     args = parser.parse_args(argv)
     from .machine import describe
+    from .memory import keep_freed_memory
     from .split import core_split
 
+    if not args.return_memory:
+        keep_freed_memory()  # as the benchmark does, for comparable timings
     rng = np.random.default_rng(0)
     result = {
         "machine": describe(),
