@@ -127,7 +127,8 @@ def test_reads_a_committed_chapter():
     )
     values = rc.book.glue_values.read_glue(path)
     assert values["seq_T"] == 28 and values["seq_D"] == 28
-    assert values["n_train"] == "60,000"
+    # glued as a raw int; the prose formats it ({glue:text}`n_train:,d`)
+    assert values["n_train"] == 60_000 and type(values["n_train"]) is int
 
 
 def test_find_book_root(tmp_path):
