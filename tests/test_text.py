@@ -120,30 +120,19 @@ def test_generate_sampling_is_seeded_and_temperature_matters():
     def flat(ids, state):
         return np.tile([1.0, 0.0, 0.0, 0.0], (1, ids.shape[1], 1)), state
 
-    a, _ = text.generate(
-        flat,
-        None,
-        np.array([0]),
-        300,
-        temperature=1.0,
-        rng=np.random.default_rng(0),
-    )
-    b, _ = text.generate(
-        flat,
-        None,
-        np.array([0]),
-        300,
-        temperature=1.0,
-        rng=np.random.default_rng(0),
-    )
-    cold, _ = text.generate(
-        flat,
-        None,
-        np.array([0]),
-        300,
-        temperature=0.1,
-        rng=np.random.default_rng(0),
-    )
+    def sample(temperature):
+        # 300 ids after the prompt [0], always from the same generator seed
+        out, _ = text.generate(
+            flat,
+            None,
+            np.array([0]),
+            300,
+            temperature=temperature,
+            rng=np.random.default_rng(0),
+        )
+        return out
+
+    a, b, cold = sample(1.0), sample(1.0), sample(0.1)
     np.testing.assert_array_equal(a, b)
     assert (cold == 0).mean() > 0.99 > 0.7 > (a == 0).mean()
 
