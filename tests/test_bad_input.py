@@ -423,6 +423,11 @@ CASES = [
         E("dstate[1] (c) must have shape (N, H) = (3, 6), got (3, 7)"),
     ),
     (
+        "gru input_grad not a bool",
+        lambda: rc.gru.backward(None, _cache("gru"), input_grad=0),
+        E("input_grad must be True or False, got 0"),
+    ),
+    (
         "lstm dstate not a pair",
         lambda: rc.lstm.backward(None, _cache("lstm"), [_z(N, H)]),
         E(

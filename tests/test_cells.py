@@ -91,6 +91,32 @@ def test_backward_none_means_zeros(kind, variant):
 
 
 @pytest.mark.parametrize("kind, variant", CELLS)
+@pytest.mark.parametrize("masked", [False, True])
+def test_input_grad_false_skips_dx_and_changes_nothing_else(
+    kind, variant, masked
+):
+    module, params, x, state0, dh_seq, dstate = random_case(
+        kind, variant, np.random.default_rng(3)
+    )
+    mask = None
+    if masked:
+        # the last two steps of row 0 are padding
+        mask = np.ones(x.shape[:2], bool)
+        mask[0, -2:] = False
+    _, cache = module.forward(x, params, state0, mask=mask, **variant)
+    dx, grads, dstate0 = module.backward(dh_seq, cache, dstate)
+    none, grads_no_dx, dstate0_no_dx = module.backward(
+        dh_seq, cache, dstate, input_grad=False
+    )
+    assert dx.shape == x.shape and none is None
+    assert grads_no_dx.keys() == grads.keys()
+    for key in grads:
+        np.testing.assert_array_equal(grads_no_dx[key], grads[key])
+    for a, b in zip(parts(dstate0_no_dx), parts(dstate0), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("kind, variant", CELLS)
 def test_state0_none_means_zeros(kind, variant):
     module, params, x, state0, _, _ = random_case(
         kind, variant, np.random.default_rng(2)

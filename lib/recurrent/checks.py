@@ -61,6 +61,14 @@ def check_int(name, value, low=None, high=None, *, expect=None):
     return int(value)
 
 
+def check_bool(name, value):
+    """True or False (a Python or numpy bool, not 0 or 1); returns it as a
+    Python bool."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def check_number(name, value, *, expect="a number"):
     """A real number (Python or numpy int or float, never a bool); returns it
     as a Python float."""

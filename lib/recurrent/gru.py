@@ -37,6 +37,7 @@ import numpy as np
 from .activations import dsigmoid, dtanh, sigmoid
 from .checks import (
     check_array,
+    check_bool,
     check_mask,
     check_params,
     check_sequence,
@@ -416,7 +417,7 @@ def forward(x, params, state0=None, *, reset_after=None, mask=None):
     return h_seq, cache
 
 
-def backward(dh_seq, cache, dstate=None):
+def backward(dh_seq, cache, dstate=None, *, input_grad=True):
     """Backpropagation through time for forward.
 
     Args:
@@ -427,12 +428,16 @@ def backward(dh_seq, cache, dstate=None):
             in Keras.
         dstate: dL/dh_T, (N, H), from whatever uses the final state; None means
             zeros.
+        input_grad: False skips dx, the gradient of the inputs, which a
+            first layer does not need (Keras does not compute it either): one
+            (NT, 3H) x (3H, D) multiply less.
 
     Returns:
-        dx: (N, T, D).
+        dx: (N, T, D); None when input_grad is False.
         grads: dict with the keys of params.
         dstate0: dL/dh0, (N, H).
     """
+    input_grad = check_bool("input_grad", input_grad)
     x_tm, params, reset_after = (
         cache["x_tm"],
         cache["params"],
@@ -524,6 +529,8 @@ def backward(dh_seq, cache, dstate=None):
             axis=1,
         )
         grads["bias"] = dA2.sum(axis=0)  # (3H,)
-    # (N, T, D) batch-major again
-    dx = swap_nt((dA2 @ params["kernel"].T).reshape(T, N, D))
+    dx = None
+    if input_grad:
+        # (N, T, D) batch-major again
+        dx = swap_nt((dA2 @ params["kernel"].T).reshape(T, N, D))
     return dx, grads, dh

@@ -39,6 +39,7 @@ import numpy as np
 from .activations import dsigmoid, dtanh, sigmoid
 from .checks import (
     check_array,
+    check_bool,
     check_mask,
     check_params,
     check_sequence,
@@ -430,7 +431,7 @@ def forward(x, params, state0=None, *, peephole=None, mask=None):
     return h_seq, cache
 
 
-def backward(dh_seq, cache, dstate=None):
+def backward(dh_seq, cache, dstate=None, *, input_grad=True):
     """Backpropagation through time for forward.
 
     Args:
@@ -441,12 +442,16 @@ def backward(dh_seq, cache, dstate=None):
             in Keras.
         dstate: (dh_T, dc_T), each (N, H), from whatever uses the final state;
             None means zeros.
+        input_grad: False skips dx, the gradient of the inputs, which a
+            first layer does not need (Keras does not compute it either): one
+            (NT, 4H) x (4H, D) multiply less.
 
     Returns:
-        dx: (N, T, D).
+        dx: (N, T, D); None when input_grad is False.
         grads: dict with the keys of params.
         dstate0: (dh0, dc0), each (N, H).
     """
+    input_grad = check_bool("input_grad", input_grad)
     x_tm, params, peephole = cache["x_tm"], cache["params"], cache["peephole"]
     gates, h_tm, c_tm, h0, c0 = (
         cache["gates"],
@@ -524,6 +529,8 @@ def backward(dh_seq, cache, dstate=None):
         grads.update(
             _peephole_grads(dz, previous_states(c0, c_tm), c_tm, axes=(0, 1))
         )
-    # (N, T, D) batch-major again
-    dx = swap_nt((dz2 @ params["kernel"].T).reshape(T, N, D))
+    dx = None
+    if input_grad:
+        # (N, T, D) batch-major again
+        dx = swap_nt((dz2 @ params["kernel"].T).reshape(T, N, D))
     return dx, grads, (dh, dc)

@@ -32,6 +32,7 @@ import numpy as np
 from .activations import dtanh
 from .checks import (
     check_array,
+    check_bool,
     check_mask,
     check_params,
     check_sequence,
@@ -238,7 +239,7 @@ def forward(x, params, state0=None, *, mask=None):
     }
 
 
-def backward(dh_seq, cache, dstate=None):
+def backward(dh_seq, cache, dstate=None, *, input_grad=True):
     """Backpropagation through time for forward.
 
     Args:
@@ -249,13 +250,17 @@ def backward(dh_seq, cache, dstate=None):
             in Keras.
         dstate: dL/dh_T from whatever uses the final state, (N, H); None means
             zeros.
+        input_grad: False skips dx, the gradient of the inputs, which a
+            first layer does not need (Keras does not compute it either): one
+            (NT, H) x (H, D) multiply less.
 
     Returns:
-        dx: (N, T, D).
+        dx: (N, T, D); None when input_grad is False.
         grads: dict with the keys of params: kernel (D, H), recurrent_kernel
             (H, H), bias (H,).
         dstate0: dL/dh0, (N, H).
     """
+    input_grad = check_bool("input_grad", input_grad)
     x_tm, params, h0, h_tm = (
         cache["x_tm"],
         cache["params"],
@@ -305,6 +310,8 @@ def backward(dh_seq, cache, dstate=None):
         @ dA2,
         "bias": dA2.sum(axis=0),
     }  # (H,)
-    # (N, T, D) batch-major again
-    dx = swap_nt((dA2 @ params["kernel"].T).reshape(T, N, D))
+    dx = None
+    if input_grad:
+        # (N, T, D) batch-major again
+        dx = swap_nt((dA2 @ params["kernel"].T).reshape(T, N, D))
     return dx, grads, dh

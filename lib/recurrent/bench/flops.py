@@ -10,7 +10,7 @@ here.
 PARTS = ("forward", "backward", "both")
 
 
-def matmul_shapes(k, N, T, D, H, *, part="both"):
+def matmul_shapes(k, N, T, D, H, *, part="both", input_grad=True):
     """The matrix multiplies of one forward and/or backward pass, as (m, n, p,
     count) tuples.
 
@@ -18,12 +18,15 @@ def matmul_shapes(k, N, T, D, H, *, part="both"):
     FLOPs each); G = kH. Forward: all input projections at once, (NT, D) x (D,
     G), then h_{t-1} U at every step, (N, H) x (H, G). Backward: dZ_t U^T at
     every step, (N, G) x (G, H), then dW = X^T dZ, dU = H_prev^T dZ and dx = dZ
-    W^T, each over all N T rows at once.
+    W^T, each over all N T rows at once (dx only with input_grad, as the
+    cells' backward(..., input_grad=...) computes it).
 
     Args:
         k: blocks of the cell.  N, T, D, H: batch, steps, input features,
             units.
         part: "forward", "backward" or "both".
+        input_grad: count dx = dZ W^T (False: a first layer, which needs
+            none).
 
     Returns:
         list of (m, n, p, count).
@@ -36,8 +39,7 @@ def matmul_shapes(k, N, T, D, H, *, part="both"):
         (N, G, H, T),
         (D, N * T, G, 1),
         (H, N * T, G, 1),
-        (N * T, G, D, 1),
-    ]
+    ] + ([(N * T, G, D, 1)] if input_grad else [])
     return {
         "forward": forward,
         "backward": backward,
@@ -45,9 +47,8 @@ def matmul_shapes(k, N, T, D, H, *, part="both"):
     }[part]
 
 
-def matmul_flops(k, N, T, D, H, *, part="both"):
-    """FLOPs of those multiplies; for part="both" that is 6 N T kH (D + H)."""
-    return sum(
-        2 * m * n * p * count
-        for m, n, p, count in matmul_shapes(k, N, T, D, H, part=part)
-    )
+def matmul_flops(k, N, T, D, H, *, part="both", input_grad=True):
+    """FLOPs of those multiplies; for part="both" that is 6 N T kH (D + H),
+    and 2 N T kH (2 D + 3 H) without dx."""
+    shapes = matmul_shapes(k, N, T, D, H, part=part, input_grad=input_grad)
+    return sum(2 * m * n * p * count for m, n, p, count in shapes)

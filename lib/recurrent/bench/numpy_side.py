@@ -3,8 +3,8 @@
 The step is what Keras's train_on_batch does for Input((T, D)) -> layer(H,
 return_sequences=True) compiled with loss="mse" and SGD: forward over the whole
 sequence, the mean squared error of h_seq against zeros, its gradient,
-backward, and a plain SGD update. Backward also returns dx and dh0, a little
-more work than Keras needs.
+backward without dx (input_grad=False: the layer is the first, and Keras does
+not compute the gradient of its input either), and a plain SGD update.
 """
 
 import time
@@ -34,7 +34,7 @@ def numpy_step(module, params, x, lr):
     t1 = time.perf_counter()
     dh_seq = mse_grad(h_seq)  # (N, T, H)
     t2 = time.perf_counter()
-    _, grads, _ = module.backward(dh_seq, cache)
+    _, grads, _ = module.backward(dh_seq, cache, input_grad=False)
     t3 = time.perf_counter()
     step = x.dtype.type(lr)
     for key, g in grads.items():

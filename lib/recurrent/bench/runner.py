@@ -105,7 +105,8 @@ def bench_one(
         v: {"ms": None, "first_call_s": None, "error": None} for v in variants
     }
     models, times = {}, {"numpy": [], "core": [], "matmul": []}
-    matmuls = matmul_work(matmul_shapes(k, N, T, D, H), rng)
+    # the step's multiplies: no dx, as numpy_step skips it
+    matmuls = matmul_work(matmul_shapes(k, N, T, D, H, input_grad=False), rng)
 
     def failed(variant, exc, when):
         keras[variant]["error"] = f"{when}: {_error(exc)}"
@@ -151,7 +152,7 @@ def bench_one(
         keras[variant]["ms"] = med[variant]
     done = {v: r["ms"] for v, r in keras.items() if r["ms"] is not None}
     fastest = min(done, key=done.get) if done else None
-    flops = matmul_flops(k, N, T, D, H)
+    flops = matmul_flops(k, N, T, D, H, input_grad=False)
     ceiling = flops / med["matmul"] / 1e6
     achieved = flops / med["core"] / 1e6
     return {

@@ -19,7 +19,7 @@ from .timing import inputs_rng, matmuls_ms, time_ms
 
 def core_split(name, shape, *, repeats=5, rng=None):
     """Time one forward and one backward of cell `name` at `shape` = (N, T, D,
-    H), and their multiplies.
+    H), and their multiplies; backward skips dx, as in the benchmark's step.
 
     Returns:
         dict of milliseconds (medians of `repeats` calls): forward_ms,
@@ -41,12 +41,14 @@ def core_split(name, shape, *, repeats=5, rng=None):
     out = {
         "forward_ms": time_ms(lambda: module.forward(x, params), repeats),
         "backward_ms": time_ms(
-            lambda: module.backward(dh_seq, cache), repeats
+            lambda: module.backward(dh_seq, cache, input_grad=False), repeats
         ),
     }
     for part in ("forward", "backward"):
         out[f"{part}_matmul_ms"] = matmuls_ms(
-            matmul_shapes(k, N, T, D, H, part=part), repeats, rng
+            matmul_shapes(k, N, T, D, H, part=part, input_grad=False),
+            repeats,
+            rng,
         )
         out[f"{part}_rest_ms"] = out[f"{part}_ms"] - out[f"{part}_matmul_ms"]
     total = out["forward_ms"] + out["backward_ms"]
