@@ -21,16 +21,17 @@ variant, and puts the numpy core (forward + backward) against the machine: its
 multiplies are counted (flops.py) and timed alone with np.matmul (timing.py);
 "core_fraction" is the share of that ceiling the core reaches. split.py shows
 where the rest goes; machine.py records what numpy can vectorise on the CPU and
-what one elementwise pass costs, and elementwise.py times other ways of
-computing tanh and the sigmoid. Unless told otherwise the benchmark first calls
-`keep_freed_memory` (memory.py), for both sides alike.
+what one elementwise pass costs, elementwise.py times other ways of computing
+tanh and the sigmoid, and threads.py whether numpy's passes, and a batch cut
+into blocks of rows, run faster on several threads. Unless told otherwise the
+benchmark first calls `keep_freed_memory` (memory.py), for both sides alike.
 
 Timings depend on the machine and on whatever else runs on it: read them as
 one run's measurements. No module of the cells imports this package; it
 imports them.
 """
 
-from . import elementwise, machine
+from . import elementwise, machine, threads
 from .cli import main, parse_args
 from .flops import matmul_flops, matmul_shapes
 from .keras_side import VARIANTS, keras_model
@@ -43,6 +44,7 @@ from .timing import matmul_ceiling, matmul_peak, matmuls_ms, time_ms
 __all__ = [
     "elementwise",
     "machine",
+    "threads",
     "matmul_shapes",
     "matmul_flops",
     "time_ms",
