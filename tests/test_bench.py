@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -219,6 +220,29 @@ def fakes(monkeypatch):
         runner, "matmul_work", lambda shapes, rng: lambda: log.append("matmul")
     )
     return log, behaviour
+
+
+def test_cores_are_cpu_time_over_wall_time(fakes, monkeypatch):
+    """With a process clock running twice as fast as the wall clock, every
+    side kept two cores busy; with one running at the wall clock's pace,
+    one."""
+    slow = FakeModel.train_on_batch
+
+    def train_on_batch(self, x, y):  # long enough to time
+        time.sleep(0.002)
+        return slow(self, x, y)
+
+    monkeypatch.setattr(FakeModel, "train_on_batch", train_on_batch)
+    for pace in (2.0, 1.0):
+        monkeypatch.setattr(
+            runner.time,
+            "process_time",
+            lambda pace=pace: pace * time.perf_counter(),
+        )
+        row = bench.bench_one("LSTM", TINY, repeats=3, warmup=1)
+        assert row["numpy_cores"] == pytest.approx(pace, rel=0.1)
+        for v in ("default", "xla", "unroll"):
+            assert row["keras"][v]["cores"] == pytest.approx(pace, rel=0.1)
 
 
 def test_the_order_rotates_every_round(fakes):

@@ -59,6 +59,16 @@ def _rotated(items, i):
     return items[i:] + items[:i]
 
 
+def _with_cores(fn):
+    """(fn(), cores): cores = the process's CPU time during the call over its
+    wall time, the number of cores the call kept busy on average (threads
+    that spin while they wait count as busy)."""
+    c0, w0 = time.process_time(), time.perf_counter()
+    out = fn()
+    wall = time.perf_counter() - w0
+    return out, (time.process_time() - c0) / wall if wall > 0 else 0.0
+
+
 def bench_one(
     name,
     shape,
@@ -76,11 +86,13 @@ def bench_one(
         dict (one row of the benchmark):
           cell, N, T, D, H, repeats, warmup;
           numpy_ms: median ms of the numpy step;  core_ms: of its forward +
-              backward alone;
+              backward alone;  numpy_cores: the cores the step kept busy
+              (median of CPU time / wall time, _with_cores);
           matmul_ms: of the core's multiplies alone (np.matmul, same shapes,
               same counts);
-          keras: {variant: {"ms": median ms or None, "first_call_s": seconds or
-                  None, "error": None or a one-line message}};
+          keras: {variant: {"ms": median ms or None, "cores": as numpy_cores
+                  (only when it ran), "first_call_s": seconds or None,
+                  "error": None or a one-line message}};
           keras_ms: the default variant's ms (None if it failed);
           ratio: numpy_ms / keras_ms;  fastest_keras: the variant with the
           smallest ms; fastest_keras_ms;  ratio_vs_fastest_keras: numpy_ms /
@@ -105,6 +117,8 @@ def bench_one(
         v: {"ms": None, "first_call_s": None, "error": None} for v in variants
     }
     models, times = {}, {"numpy": [], "core": [], "matmul": []}
+    # cores each side kept busy, per round
+    cores = {"numpy": []}
     # the step's multiplies: no dx, as numpy_step skips it
     matmuls = matmul_work(matmul_shapes(k, N, T, D, H, input_grad=False), rng)
 
@@ -129,27 +143,39 @@ def bench_one(
         except Exception as exc:  # noqa: BLE001
             failed(variant, exc, "first call")
             continue
-        models[variant], times[variant] = model, []
+        models[variant], times[variant], cores[variant] = model, [], []
     for i in range(warmup + repeats):
         for side in _rotated(["numpy", *variants], i):
             if side == "numpy":
-                core, step = numpy_step(module, params, x, LR)
+                (core, step), busy = _with_cores(
+                    lambda: numpy_step(module, params, x, LR)
+                )
                 times["core"].append(core)
                 times["numpy"].append(step)
+                cores["numpy"].append(busy)
                 t0 = time.perf_counter()  # its ceiling, at once
                 matmuls()
                 times["matmul"].append(time.perf_counter() - t0)
             elif side in models:
                 try:
-                    times[side].append(keras_step(models[side], x, y))
+                    wall, busy = _with_cores(
+                        lambda: keras_step(models[side], x, y)
+                    )
+                    times[side].append(wall)
+                    cores[side].append(busy)
                 except Exception as exc:  # noqa: BLE001
                     failed(side, exc, f"round {i + 1}")
     med = {
         key: 1e3 * float(np.median(times[key][warmup:]))
         for key in ("numpy", "core", "matmul", *models)
     }
+    busy = {
+        key: float(np.median(cores[key][warmup:]))
+        for key in ("numpy", *models)
+    }
     for variant in models:
         keras[variant]["ms"] = med[variant]
+        keras[variant]["cores"] = busy[variant]
     done = {v: r["ms"] for v, r in keras.items() if r["ms"] is not None}
     fastest = min(done, key=done.get) if done else None
     flops = matmul_flops(k, N, T, D, H, input_grad=False)
@@ -164,6 +190,7 @@ def bench_one(
         "repeats": repeats,
         "warmup": warmup,
         "numpy_ms": med["numpy"],
+        "numpy_cores": busy["numpy"],
         "core_ms": med["core"],
         "matmul_ms": med["matmul"],
         "keras": keras,
