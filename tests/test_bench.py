@@ -243,6 +243,12 @@ def test_cores_are_cpu_time_over_wall_time(fakes, monkeypatch):
         assert row["numpy_cores"] == pytest.approx(pace, rel=0.1)
         for v in ("default", "xla", "unroll"):
             assert row["keras"][v]["cores"] == pytest.approx(pace, rel=0.1)
+    # the table shows numpy's and the fastest variant's
+    row["numpy_cores"], row["keras"][row["fastest_keras"]]["cores"] = 1.9, 1.5
+    table = bench.format_table(
+        {"rows": [row], "variants": list(bench.VARIANTS), "peak_gflops": 1.0}
+    )
+    assert "1.9 / 1.5" in table.splitlines()[2]
 
 
 def test_the_order_rotates_every_round(fakes):
@@ -330,7 +336,8 @@ def test_when_every_variant_fails_the_ratios_are_none(fakes, tmp_path):
         json.loads(bench.write_json(result, tmp_path / "r.json").read_text())
         == result
     )
-    assert "SimpleRNN" in bench.format_table(result)
+    line = bench.format_table(result).splitlines()[2]
+    assert line.startswith("SimpleRNN") and " / -" in line
 
 
 # ------------------------------------------------------------- a real tiny run

@@ -14,14 +14,23 @@ def _ratio(value):
     return "-" if value is None else f"{value:.2f}"
 
 
+def _cores(row):
+    """'numpy / fastest variant' cores kept busy, e.g. '1.9 / 1.5'."""
+    fastest = row.get("fastest_keras")
+    keras = row["keras"][fastest].get("cores") if fastest else None
+    numpy = row.get("numpy_cores")
+    return " / ".join("-" if c is None else f"{c:.1f}" for c in (numpy, keras))
+
+
 def format_table(result):
     """The benchmark as a fixed-width text table: one line per cell and shape,
     then notes.
 
     Columns: the numpy step and each Keras variant in median ms, the fastest
     variant, numpy / Keras default ("ratio"), numpy / the fastest variant ("vs
-    fastest"), the numpy core's share of its matmul ceiling, and the first
-    (tracing + compiling) call of the xla variant in seconds.
+    fastest"), the cores numpy and the fastest variant kept busy ("cores"),
+    the numpy core's share of its matmul ceiling, and the first (tracing +
+    compiling) call of the xla variant in seconds.
     """
     variants = result.get("variants") or sorted(
         {v for r in result["rows"] for v in r["keras"]}
@@ -29,7 +38,7 @@ def format_table(result):
     head = (
         f"{'cell':<10}{'(N, T, D, H)':<20}{'numpy':>8}"
         + "".join(f"{v:>9}" for v in variants)
-        + f"{'fastest':>9}{'ratio':>7}{'vs fastest':>11}"
+        + f"{'fastest':>9}{'ratio':>7}{'vs fastest':>11}{'cores':>11}"
         + f"{'core/matmul':>12}{'XLA 1st s':>10}"
     )
     lines = [head, "-" * len(head)]
@@ -44,7 +53,8 @@ def format_table(result):
                 for v in variants
             )
             + f"{r['fastest_keras'] or '-':>9}{_ratio(r['ratio']):>7}"
-            f"{_ratio(r['ratio_vs_fastest_keras']):>11}{r['core_fraction']:>12.0%}"
+            f"{_ratio(r['ratio_vs_fastest_keras']):>11}{_cores(r):>11}"
+            f"{r['core_fraction']:>12.0%}"
             f"{'-' if xla is None else f'{xla:.1f}':>10}"
         )
         failures += [
@@ -58,7 +68,8 @@ def format_table(result):
         "an order rotating every round; "
         "ratio = numpy / Keras default; vs fastest = numpy / fastest Keras "
         "variant;",
-        "core/matmul = numpy forward + backward GFLOP/s over its own "
+        "cores = busy cores, numpy / fastest variant (CPU time over wall "
+        "time); core/matmul = numpy forward + backward GFLOP/s over its own "
         "multiplies timed alone; "
         "XLA 1st = first xla call (trace + compile), not in the medians;",
         f"float32 square matmul (1024): {result['peak_gflops']:.1f} GFLOP/s; "

@@ -12,8 +12,9 @@ called once on its own: that first call traces (and for xla compiles) the train
 function, and its time is reported apart.
 
 Threads: numpy's BLAS and TensorFlow fix their thread counts when they start
-(OPENBLAS_NUM_THREADS, TF_NUM_INTRAOP_THREADS); the row records neither, the
-result's "machine" records both variables.
+(OPENBLAS_NUM_THREADS, TF_NUM_INTRAOP_THREADS, TF_NUM_INTEROP_THREADS); the
+result's "machine" records the three variables, and each row the cores every
+side kept busy (CPU time over wall time).
 
 A variant that fails (XLA missing, say) is recorded in the row with its error
 and left out; the others go on.
@@ -294,6 +295,7 @@ def _machine():
         "dtype": "float32",
         "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS"),
         "TF_NUM_INTRAOP_THREADS": os.environ.get("TF_NUM_INTRAOP_THREADS"),
+        "TF_NUM_INTEROP_THREADS": os.environ.get("TF_NUM_INTEROP_THREADS"),
     }
 
 
