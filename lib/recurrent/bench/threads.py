@@ -125,7 +125,7 @@ def batch_split(name, shape, *, parts=2, repeats=15, rng=None):
         once, BLAS held to one thread in each); and the speedups whole /
         blocks and whole_blas1 / blocks.
     """
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import ThreadpoolController
 
     import recurrent as rc
 
@@ -144,14 +144,21 @@ def batch_split(name, shape, *, parts=2, repeats=15, rng=None):
         h_seq, cache = module.forward(rows, params)
         module.backward(mse_grad(h_seq), cache, input_grad=False)
 
+    # made once: it looks through every loaded library (half a millisecond),
+    # which each round would otherwise pay
+    controller = ThreadpoolController()
+
+    def blas1():
+        return controller.limit(limits=1, user_api="blas")
+
     def whole_blas1():
-        with threadpool_limits(limits=1, user_api="blas"):
+        with blas1():
             core(x)
 
     with ThreadPoolExecutor(parts) as pool:
 
         def in_blocks():
-            with threadpool_limits(limits=1, user_api="blas"):
+            with blas1():
                 _in_parallel(pool, [lambda b=b: core(b) for b in blocks])
 
         ms = _rounds(
