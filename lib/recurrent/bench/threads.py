@@ -31,8 +31,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from ..checks import check_int
+from .cli import _parse_names, _parse_shape
 from .numpy_side import mse_grad
-from .runner import CELLS
+from .runner import CELLS, _rotated
 from .timing import inputs_rng
 
 # elements per array of pass_scaling: from a small step's gate to a big batch's
@@ -47,8 +48,7 @@ def _rounds(ways, repeats, warmup=2):
     names = list(ways)
     times = {name: [] for name in names}
     for i in range(warmup + repeats):
-        k = i % len(names)
-        for name in names[k:] + names[:k]:
+        for name in _rotated(names, i):
             t0 = time.perf_counter()
             ways[name]()
             times[name].append(time.perf_counter() - t0)
@@ -185,24 +185,31 @@ def main(argv=None):
         description="Time numpy passes and a cell's forward + backward on "
         "one thread and on several (JSON on stdout).",
     )
-    parser.add_argument("--shape", default="256x28x28x128", help="NxTxDxH")
-    parser.add_argument("--cells", default=",".join(CELLS))
+    parser.add_argument(
+        "--shape",
+        type=_parse_shape,
+        default=(256, 28, 28, 128),
+        help="NxTxDxH (default: 256x28x28x128)",
+    )
+    parser.add_argument(
+        "--cells",
+        type=_parse_names(tuple(CELLS), "cells"),
+        default=tuple(CELLS),
+        help="e.g. LSTM,GRU (default: all)",
+    )
     parser.add_argument("--repeats", type=int, default=15)
     args = parser.parse_args(argv)
     from .machine import describe
     from .memory import keep_freed_memory
 
-    shape = tuple(int(v) for v in args.shape.lower().split("x"))
-    if len(shape) != 4:
-        parser.error(f"--shape must look like NxTxDxH, got {args.shape!r}")
     keep_freed_memory()  # as the benchmark does, for comparable timings
     rng = np.random.default_rng(0)
     result = {
         "machine": describe(),
         "passes": pass_scaling(repeats=args.repeats, rng=rng),
         "batch_split": [
-            batch_split(c, shape, repeats=args.repeats, rng=rng)
-            for c in args.cells.split(",")
+            batch_split(c, args.shape, repeats=args.repeats, rng=rng)
+            for c in args.cells
         ],
     }
     json.dump(result, sys.stdout)
